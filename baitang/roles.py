@@ -1,0 +1,56 @@
+"""Role scoping, written once and used by the admin, the API and the pages.
+
+Street office staff see every estate; community staff see the estates of the
+communities they are assigned to; outside parties see only the projects they
+are party to (the projects app adds that scope); anyone else sees nothing.
+"""
+
+from django.db.models import QuerySet
+
+from baitang.models import User
+
+
+def is_street_staff(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == User.Role.STREET)
+    )
+
+
+def is_community_staff(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and not user.is_superuser
+        and user.role == User.Role.COMMUNITY
+    )
+
+
+def is_office_staff(user) -> bool:
+    """Street or community staff: the people who keep the register."""
+    return is_street_staff(user) or is_community_staff(user)
+
+
+def community_ids_of(user) -> frozenset[int]:
+    """Ids of the communities a community worker is assigned to (cached per user)."""
+    if not is_community_staff(user):
+        return frozenset()
+    cached = getattr(user, "_community_ids", None)
+    if cached is None:
+        cached = frozenset(user.communities.values_list("id", flat=True))
+        user._community_ids = cached
+    return cached
+
+
+def scope_by_community(queryset: QuerySet, user, community_path: str) -> QuerySet:
+    """Keep the rows a user may see, given the lookup from the row to its community.
+
+    `community_path` is e.g. "id" for Community, "community" for Estate,
+    "estate__community" for Building.
+    """
+    if is_street_staff(user):
+        return queryset
+    if is_community_staff(user):
+        return queryset.filter(**{f"{community_path}__in": community_ids_of(user)})
+    return queryset.none()

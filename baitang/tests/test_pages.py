@@ -1,0 +1,34 @@
+import re
+
+import pytest
+
+
+@pytest.mark.django_db
+def test_pages_load_no_asset_from_another_host(client):
+    page = client.get("/").content.decode()
+
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page)
+    assert external == []
+
+
+@pytest.mark.django_db
+def test_static_files_are_served_by_whitenoise(client):
+    response = client.get("/static/css/site.css")
+
+    assert response.status_code == 200
+    assert b"font-size: 18px" in b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+def test_admin_is_titled_in_chinese(client):
+    page = client.get("/admin/login/").content.decode()
+
+    assert "白藤街道老旧小区改造管理平台" in page
+
+
+def test_logs_go_to_stdout(settings):
+    import logging
+    import sys
+
+    root_handlers = logging.getLogger().handlers
+    assert any(getattr(h, "stream", None) is sys.stdout for h in root_handlers)
