@@ -252,3 +252,16 @@ LOGGING = {
 }
 
 PLATFORM_TITLE = _("白藤街道老旧小区改造管理平台")
+
+# --- Estate register rules (DOMAIN.md: keep policy values as settings) ---
+# Estates completed up to and including this year are in the old-estate register.
+REGISTER_BUILD_YEAR_CUTOFF = int(os.environ.get("REGISTER_BUILD_YEAR_CUTOFF", "2004"))
+# Largest photo upload accepted, in bytes (default 15 MB).
+PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
+# Largest image, in pixels, Pillow may decode (decompression-bomb guard).
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 60_000_000))
+PHOTO_THUMBNAIL_SIZES = {"small": 320, "large": 1280}
+# Largest register workbook accepted, in bytes.
+REGISTER_IMPORT_MAX_BYTES = int(
+    os.environ.get("REGISTER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+)

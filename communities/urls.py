@@ -1,3 +1,17 @@
+from django.urls import path
+
+from communities import register_views, views
+
 app_name = "communities"
 
-urlpatterns = []
+urlpatterns = [
+    path("estates/", views.estate_overview, name="estate_overview"),
+    path("estates/<int:pk>/", views.estate_profile, name="estate_profile"),
+    path("estates/import/", register_views.register_import, name="register_import"),
+    path(
+        "estates/import/template.xlsx",
+        register_views.register_template,
+        name="register_template",
+    ),
+    path("estates/export.xlsx", register_views.register_export, name="register_export"),
+]
