@@ -1,5 +1,11 @@
 from django.conf import settings
 
+from baitang.roles import is_office_staff
+
 
 def platform(request):
-    return {"platform_title": settings.PLATFORM_TITLE}
+    user = getattr(request, "user", None)
+    return {
+        "platform_title": settings.PLATFORM_TITLE,
+        "is_office_staff": user is not None and is_office_staff(user),
+    }

@@ -265,3 +265,28 @@ PHOTO_THUMBNAIL_SIZES = {"small": 320, "large": 1280}
 REGISTER_IMPORT_MAX_BYTES = int(
     os.environ.get("REGISTER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 )
+
+# --- Facility-demand forecast (communities/forecast.py) ---
+# Planning rates behind the profile page's forecast. They are local planning
+# choices, not national standards (verify with the street office); the page
+# prints each formula with these values so staff can see why.
+FORECAST_RATES = {
+    # 助餐点: one per this many residents aged 60+. Rounded up when the 60+ share
+    # (%) reaches `meal_point_ageing_share`; below it, rounded down (a younger
+    # estate's few seniors use a neighbouring point).
+    "meal_point_elderly_per_point": 500,
+    "meal_point_ageing_share": 20,
+    # 加装电梯: one lift per stairwell unit of liftless buildings this tall.
+    "elevator_min_storeys": 4,
+    # 电动车充电桩: charging points per household, rounded up.
+    "charging_points_per_household": 0.3,
+    # 停车位: spaces per household, rounded up. Existing spaces are not in the
+    # register, so nothing is subtracted.
+    "parking_spaces_per_household": 0.5,
+    # 托育/儿童活动场所: one place per this many children under 14, rounded up.
+    "childcare_children_per_place": 100,
+    # Ageing projection: rise of the 60+ share in percentage points per year,
+    # and how many years ahead the profile looks.
+    "ageing_drift_points_per_year": 0.8,
+    "projection_years": 5,
+}

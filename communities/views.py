@@ -1,10 +1,213 @@
-# PLACEHOLDER: replaced by the pages work (overview and profile).
-from django.http import Http404
+"""The register's pages for office staff: the street overview and the estate
+profile (三维画像)."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from baitang.roles import is_office_staff
+
+from . import selectors
+from .forecast import estate_forecast
+from .forms import EstateFilterForm
+from .models import EstateNeed, Problem, mask_phone
+from .permissions import can_edit_estate
+
+OVERVIEW_PAGE_SIZE = 50
 
 
+def office_staff_required(view):
+    """Anonymous users go to the login page; logins that keep no register
+    (outside parties) get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_office_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def bar_chart(*, chart_id: str, title: str, description: str, rows, series):
+    """Scale rows for a pure-CSS horizontal bar chart.
+
+    `rows` are (label, {series_key: value}) pairs; `series` are (key, label)
+    pairs drawn as stacked segments. Widths are percentages of the longest bar.
+    """
+    rows = list(rows)
+    longest = max((sum(values.values()) for _label, values in rows), default=0)
+    scaled = []
+    for label, values in rows:
+        total = sum(values.values())
+        segments = [
+            {
+                "key": key,
+                "label": series_label,
+                "value": values.get(key, 0),
+                "width": round(100 * values.get(key, 0) / longest, 2) if longest else 0,
+            }
+            for key, series_label in series
+        ]
+        scaled.append({"label": label, "total": total, "segments": segments})
+    return {
+        "id": chart_id,
+        "title": title,
+        "description": description,
+        "rows": scaled,
+        "series": [{"key": key, "label": label} for key, label in series],
+        "empty": longest == 0,
+    }
+
+
+def _query_string(params, **changes) -> str:
+    query = params.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value:
+            query[key] = value
+    return query.urlencode()
+
+
+def _sort_columns(request, current: str) -> list[dict]:
+    labels = {
+        "name": _("小区名称"),
+        "community": _("所属社区"),
+        "build_year": _("建成年代"),
+        "management": _("物业管理情况"),
+        "open_problems": _("待解决问题"),
+        "households": _("户数"),
+        "elderly_share": _("老龄化率"),
+    }
+    numeric = {"build_year", "open_problems", "households", "elderly_share"}
+    columns = []
+    for key in selectors.SORT_FIELDS:
+        direction = None
+        if current == key:
+            direction = "ascending"
+        elif current == f"-{key}":
+            direction = "descending"
+        next_sort = f"-{key}" if direction == "ascending" else key
+        columns.append(
+            {
+                "key": key,
+                "label": labels[key],
+                "numeric": key in numeric,
+                "direction": direction,
+                "url": "?" + _query_string(request.GET, sort=next_sort, page=None),
+            }
+        )
+    return columns
+
+
+@require_GET
+@office_staff_required
 def estate_overview(request):
-    raise Http404
+    form = EstateFilterForm(request.GET or None, user=request.user)
+    estates = selectors.estates_filtered(user=request.user, **form.filters())
+    sort = selectors.sort_key(request.GET.get("sort"))
+    page = Paginator(
+        selectors.estate_overview(estates=estates, sort=sort), OVERVIEW_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    totals = selectors.overview_totals(estates=estates)
+    status_series = [(s.value, s.label) for s in Problem.Status]
+    charts = [
+        bar_chart(
+            chart_id="chart-problems",
+            title=_("各类问题数量"),
+            description=_("按问题类别统计的问题数，分状态显示。"),
+            rows=[
+                (row["name"], {s: row[s] for s, _label in status_series})
+                for row in selectors.problems_by_category(estates=estates)
+            ],
+            series=status_series,
+        ),
+        bar_chart(
+            chart_id="chart-decades",
+            title=_("按建成年代统计的小区"),
+            description=_("每个年代建成的小区数量。"),
+            rows=[
+                (_("%(decade)s年代") % {"decade": row["decade"]}, {"n": row["count"]})
+                for row in selectors.estates_by_decade(estates=estates)
+            ],
+            series=[("n", _("小区数"))],
+        ),
+        bar_chart(
+            chart_id="chart-populations",
+            title=_("特殊人群"),
+            description=_("所选小区的老人、残疾人、儿童人数和低保户数合计。"),
+            rows=[
+                (_("60岁以上老人（人）"), {"n": totals["elderly_60"]}),
+                (_("80岁以上老人（人）"), {"n": totals["elderly_80"]}),
+                (_("残疾人（人）"), {"n": totals["disabled"]}),
+                (_("14岁以下儿童（人）"), {"n": totals["children"]}),
+                (_("低保户（户）"), {"n": totals["low_income"]}),
+            ],
+            series=[("n", _("合计"))],
+        ),
+    ]
+    return render(
+        request,
+        "communities/estate_overview.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "columns": _sort_columns(request, sort),
+            "page_query": _query_string(request.GET, page=None),
+            "totals": totals,
+            "charts": charts,
+        },
+    )
 
 
+def _needs_beside_forecast(estate, forecast) -> list[dict]:
+    staff_needs = {}
+    for need in estate.needs.all():
+        staff_needs.setdefault(need.kind, []).append(need)
+    rows = [
+        {"kind": line.label, "line": line, "needs": staff_needs.pop(line.kind, [])}
+        for line in forecast.lines
+    ]
+    for kind, needs in staff_needs.items():
+        rows.append({"kind": EstateNeed.Kind(kind).label, "line": None, "needs": needs})
+    return rows
+
+
+@require_GET
+@office_staff_required
 def estate_profile(request, pk):
-    raise Http404
+    estate = get_object_or_404(
+        selectors.estate_profile_queryset(user=request.user), pk=pk
+    )
+    forecast = estate_forecast(estate)
+    bodies = list(estate.governance_bodies.all())
+    for body in bodies:
+        for member in body.members.all():
+            member.masked_phone = mask_phone(member.phone)
+    admin_url = None
+    if can_edit_estate(request.user, estate):
+        admin_url = reverse("admin:communities_estate_change", args=[estate.pk])
+    return render(
+        request,
+        "communities/estate_profile.html",
+        {
+            "estate": estate,
+            "buildings": estate.buildings.all(),
+            "households": selectors.estate_household_figures(estate=estate),
+            "problem_table": selectors.estate_problem_table(estate=estate),
+            "problem_statuses": [(s.value, s.label) for s in Problem.Status],
+            "gallery": selectors.photo_gallery(list(estate.photos.all())),
+            "forecast": forecast,
+            "needs": _needs_beside_forecast(estate, forecast),
+            "governance_bodies": bodies,
+            "admin_url": admin_url,
+        },
+    )

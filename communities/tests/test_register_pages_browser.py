@@ -1,0 +1,120 @@
+from datetime import date
+
+import pytest
+
+from communities.models import Photo, Problem
+from communities.tests.factories import (
+    BuildingFactory,
+    EstateFactory,
+    EstateNeedFactory,
+    GovernanceBodyFactory,
+    GovernanceMemberFactory,
+    HouseholdFactory,
+    ProblemCategoryFactory,
+    ProblemFactory,
+)
+from communities.tests.test_profile_page import make_photo
+from conftest import assert_no_horizontal_scroll
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PROFILE_HEADINGS = [
+    "基本数据",
+    "特殊人群",
+    "楼栋",
+    "问题（痛点）",
+    "现场照片",
+    "需求测算",
+    "治理结构",
+]
+
+
+@pytest.fixture
+def register(community, other_community):
+    """Two estates with every section filled, long texts included, so a narrow
+    screen has something to overflow."""
+    estate = EstateFactory(
+        name="藤翠苑7号小区（白藤街道鹤洲社区老旧小区改造试点）",
+        community=community,
+        address="珠海市斗门区白藤街道白藤二路藤翠苑7号小区东门",
+        build_year=1998,
+    )
+    EstateFactory(name="福星苑", community=other_community, build_year=1985)
+    parking = ProblemCategoryFactory(name="停车")
+    fire = ProblemCategoryFactory(name="消防")
+    for index in range(6):
+        building = BuildingFactory(estate=estate, name=f"{index + 1}栋")
+        HouseholdFactory(building=building, elderly_living_alone=True)
+        ProblemFactory(
+            estate=estate,
+            category=parking if index % 2 else fire,
+            building=building,
+            status=Problem.Status.RECURRED if index == 0 else Problem.Status.OPEN,
+            description="电动车在楼道内充电，消防通道被占用，居民多次反映仍未解决" * 2,
+            reported_on=date(2025, 3, 1),
+            recurred_on=date(2025, 6, 2) if index == 0 else None,
+        )
+    make_photo(estate, stage=Photo.Stage.BEFORE, pair_key="东门", caption="东门改造前")
+    make_photo(estate, stage=Photo.Stage.AFTER, pair_key="东门", caption="东门改造后")
+    make_photo(estate, stage=Photo.Stage.DURING, caption="施工中的雨污分流管网")
+    body = GovernanceBodyFactory(estate=estate, name="藤翠苑7号小区自管委员会")
+    GovernanceMemberFactory(
+        body=body,
+        name="李红",
+        position="主任",
+        is_party_member=True,
+        phone="13812345678",
+        term_start=date(2024, 1, 1),
+        term_end=date(2026, 12, 31),
+    )
+    EstateNeedFactory(estate=estate, description="先在3栋试点加装电梯，再逐步推开")
+    return estate
+
+
+def log_in(page, live_server, next_path):
+    page.goto(f"{live_server.url}/admin/login/?next={next_path}")
+    page.fill("#id_username", "street")
+    page.fill("#id_password", "pass-word-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}{next_path}")
+
+
+def test_staff_open_the_overview_and_a_profile(
+    live_server, desktop_page, street_user, register
+):
+    page = desktop_page
+    log_in(page, live_server, "/estates/")
+
+    rows = page.locator("table.estates tbody tr")
+    assert rows.count() == 2
+    assert rows.first.is_visible()
+    assert page.locator("#chart-problems .bars").is_visible()
+    assert page.locator("#chart-decades .bar").count() == 2
+
+    page.click("th >> text=户数")
+    page.wait_for_url("**/estates/?sort=households")
+    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("户数")
+
+    page.click(f"text={register.name}")
+    page.wait_for_url(f"{live_server.url}/estates/{register.pk}/")
+    assert page.locator("h1").inner_text().startswith(register.name)
+    assert page.locator("main h2").all_inner_texts() == PROFILE_HEADINGS
+    assert page.locator(".photo-pair img").count() == 2
+    assert page.get_by_role("button", name="打印").is_visible()
+
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name="打印").is_visible()
+    assert not page.locator(".site-header").is_visible()
+
+
+def test_register_pages_fit_a_phone(live_server, phone_page, street_user, register):
+    page = phone_page
+    log_in(page, live_server, f"/estates/{register.pk}/")
+
+    assert page.locator("main h2").all_inner_texts() == PROFILE_HEADINGS
+    assert_no_horizontal_scroll(page)
+
+    page.goto(f"{live_server.url}/estates/")
+    assert page.locator("table.estates tbody tr").count() == 2
+    assert page.locator("#chart-populations .bars").is_visible()
+    assert_no_horizontal_scroll(page)
