@@ -15,6 +15,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.REGISTER_IMPORT_DIR = tmp_path / "register_imports"
 
 
 @pytest.fixture

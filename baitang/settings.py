@@ -261,6 +261,10 @@ PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", 15 * 1024 
 # Largest image, in pixels, Pillow may decode (decompression-bomb guard).
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 60_000_000))
 PHOTO_THUMBNAIL_SIZES = {"small": 320, "large": 1280}
+# Uploaded workbooks wait here between preview and confirm (never under MEDIA_ROOT).
+REGISTER_IMPORT_DIR = Path(
+    os.environ.get("REGISTER_IMPORT_DIR", VAR_DIR / "register_imports")
+)
 # Largest register workbook accepted, in bytes.
 REGISTER_IMPORT_MAX_BYTES = int(
     os.environ.get("REGISTER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

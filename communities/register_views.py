@@ -2,7 +2,8 @@
 the blank template and the export.
 
 Between preview and confirm the upload waits under
-MEDIA_ROOT/register_imports/<token>.xlsx. The token is 256 random bits kept in
+settings.REGISTER_IMPORT_DIR/<token>.xlsx, outside MEDIA_ROOT so no web
+server ever serves it. The token is 256 random bits kept in
 the uploader's session, so only the uploader can confirm it, and it is checked
 against a strict pattern before it becomes part of a path.
 """
@@ -34,7 +35,6 @@ from . import excel
 from .permissions import estates_visible_to
 
 SESSION_KEY = "register_import"
-UPLOAD_DIR = "register_imports"
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 STALE_SECONDS = 24 * 3600
 ERRORS_SHOWN = 200
@@ -87,7 +87,7 @@ def _allowed_communities(user):
 
 
 def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+    return Path(settings.REGISTER_IMPORT_DIR)
 
 
 def _pending_path(token: str) -> Path | None:

@@ -80,6 +80,7 @@ class OwnerFactory(DjangoModelFactory):
 class HouseholdFactory(DjangoModelFactory):
     class Meta:
         model = Household
+        skip_postgeneration_save = True
 
     building = factory.SubFactory(BuildingFactory)
     unit = 1

@@ -46,7 +46,7 @@ def good_workbook(community_name="鹤洲社区") -> bytes:
 
 
 def pending_files(settings) -> list[Path]:
-    folder = Path(settings.MEDIA_ROOT) / "register_imports"
+    folder = Path(settings.REGISTER_IMPORT_DIR)
     return sorted(folder.glob("*")) if folder.exists() else []
 
 
