@@ -1,0 +1,256 @@
+"""What every register admin shares: scoped choices, saving through the
+services, and forms that keep a row's building inside its estate."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from baitang.admin import ScopedInline, ScopedModelAdmin
+from baitang.roles import is_office_staff, is_street_staff
+from communities import services
+from communities.models import (
+    Building,
+    Community,
+    Estate,
+    EstateNeed,
+    GovernanceBody,
+    GovernanceMember,
+    Household,
+    Owner,
+    Photo,
+    Problem,
+    ProblemCategory,
+)
+from communities.permissions import (
+    buildings_visible_to,
+    can_edit_estate,
+    communities_visible_to,
+    estates_visible_to,
+    governance_bodies_visible_to,
+    owners_visible_to,
+    problem_categories_visible_to,
+    problems_visible_to,
+)
+
+# "Open problems" as the overview page counts them (communities.selectors):
+# waiting for a plan, including rebounds; planned ones are already scheduled.
+UNRESOLVED = [Problem.Status.OPEN, Problem.Status.RECURRED]
+
+
+def owners_choosable_by(user):
+    """Owners a staff member may link to a household: those already linked to a
+    household they see, plus owners not linked to any household yet (just
+    entered, so the person entering them can link them)."""
+    if not is_office_staff(user):
+        return Owner.objects.none()
+    if is_street_staff(user):
+        return Owner.objects.all()
+    linked = Household.owners.through.objects.filter(owner_id=OuterRef("pk"))
+    return Owner.objects.filter(
+        Q(pk__in=owners_visible_to(user).values("pk")) | ~Exists(linked)
+    )
+
+
+# Related rows offered in forms and autocompletes, per related model. The
+# select_related matches what each model's __str__ reads.
+CHOICE_SCOPES = {
+    Community: communities_visible_to,
+    Estate: lambda user: estates_visible_to(user).select_related("community"),
+    Building: lambda user: buildings_visible_to(user).select_related("estate"),
+    Owner: owners_choosable_by,
+    Problem: lambda user: problems_visible_to(user).select_related(
+        "estate", "category"
+    ),
+    ProblemCategory: problem_categories_visible_to,
+    GovernanceBody: governance_bodies_visible_to,
+}
+
+
+def freeze_choices(formfield):
+    """Evaluate a select's choices once, so an inline with many rows does not
+    run one query per row and field."""
+    if formfield is not None and hasattr(formfield, "queryset"):
+        formfield.choices = list(formfield.choices)
+    return formfield
+
+
+def joined_messages(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+def adopt(target, source) -> None:
+    """Make the admin's unsaved object the row a create service just saved."""
+    target.__dict__.update(source.__dict__)
+
+
+def values_of(obj, names) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices limited to the rows the user sees."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        selector = CHOICE_SCOPES.get(db_field.related_model)
+        if selector is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = selector(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        selector = CHOICE_SCOPES.get(db_field.related_model)
+        if selector is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = selector(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RegisterAdmin(ScopedChoicesMixin, ScopedModelAdmin):
+    show_full_result_count = False
+    list_per_page = 100
+
+
+class EstateRowsAdmin(RegisterAdmin):
+    """Rows that belong to an estate: community staff edit those of their own."""
+
+    def estate_of(self, obj) -> Estate:
+        return obj.estate
+
+    def can_edit(self, user, obj) -> bool:
+        return can_edit_estate(user, self.estate_of(obj) if obj else None)
+
+
+def save_register_row(obj, actor) -> None:
+    """Save an admin-edited row of an estate's inline through its service."""
+    if isinstance(obj, Building):
+        values = values_of(obj, services.BUILDING_FIELDS)
+        if obj.pk:
+            services.building_update(building=obj, actor=actor, **values)
+        else:
+            values.pop("name")
+            created = services.building_create(
+                estate=obj.estate, name=obj.name, actor=actor, **values
+            )
+            adopt(obj, created)
+    elif isinstance(obj, Problem):
+        if obj.pk:
+            values = values_of(obj, services.PROBLEM_FIELDS)
+            services.problem_update(problem=obj, actor=actor, **values)
+        else:
+            created = services.problem_create(
+                estate=obj.estate,
+                building=obj.building,
+                category=obj.category,
+                description=obj.description,
+                severity=obj.severity,
+                source=obj.source,
+                reported_on=obj.reported_on,
+                actor=actor,
+            )
+            adopt(obj, created)
+    elif isinstance(obj, GovernanceBody):
+        values = values_of(obj, services.GOVERNANCE_BODY_FIELDS)
+        if obj.pk:
+            services.governance_body_update(body=obj, actor=actor, **values)
+        else:
+            created = services.governance_body_create(
+                estate=obj.estate, actor=actor, **values
+            )
+            adopt(obj, created)
+    elif isinstance(obj, GovernanceMember):
+        values = values_of(obj, services.GOVERNANCE_MEMBER_FIELDS)
+        if obj.pk:
+            services.governance_member_update(member=obj, actor=actor, **values)
+        else:
+            values.pop("name")
+            created = services.governance_member_create(
+                body=obj.body, name=obj.name, actor=actor, **values
+            )
+            adopt(obj, created)
+    elif isinstance(obj, EstateNeed):
+        values = values_of(obj, services.NEED_FIELDS)
+        if obj.pk:
+            services.need_update(need=obj, actor=actor, **values)
+        else:
+            created = services.need_create(estate=obj.estate, actor=actor, **values)
+            adopt(obj, created)
+    else:
+        raise TypeError(f"no service saves {type(obj).__name__}")
+
+
+class ServiceFormsetMixin:
+    """Inline rows are saved through the services, like every other write."""
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            save_register_row(obj, request.user)
+        formset.save_m2m()
+
+
+class BuildingInEstateForm(forms.ModelForm):
+    """Refuses a building of another estate (problems, governance members)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        building = cleaned.get("building")
+        estate_id = self._estate_id(cleaned)
+        try:
+            services.check_building_in_estate(building=building, estate_id=estate_id)
+        except ValidationError as error:
+            self.add_error("building", error.message_dict["building"])
+        return cleaned
+
+    def _estate_id(self, cleaned):
+        estate = cleaned.get("estate") or getattr(self.instance, "estate", None)
+        return estate.pk if estate else None
+
+
+class MemberForm(BuildingInEstateForm):
+    def _estate_id(self, cleaned):
+        body = cleaned.get("body") or getattr(self.instance, "body", None)
+        return body.estate_id if body else None
+
+
+def photo_thumbnail(photo: Photo):
+    if not photo.thumbnail_small:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" style="max-width:160px;max-height:120px">',
+        photo.thumbnail_small.url,
+        photo.caption or photo.get_stage_display(),
+    )
+
+
+class EstateInlineMixin:
+    """Each inline row prints its object, and most objects print their estate."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("estate")
+
+
+class PhotoInline(EstateInlineMixin, ScopedInline, admin.TabularInline):
+    """Read-only thumbnails; photos are added through the upload form, which
+    cleans them (EXIF, GPS) — never as raw files."""
+
+    model = Photo
+    extra = 0
+    fields = ["thumbnail", "stage", "caption", "pair_key", "taken_on"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("缩略图"))
+    def thumbnail(self, obj):
+        return photo_thumbnail(obj)

@@ -1,0 +1,433 @@
+"""Problem categories, problems with their status log, and field photos."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from baitang.roles import is_office_staff, is_street_staff
+from communities import photos, services
+from communities.models import (
+    Building,
+    Estate,
+    Photo,
+    Problem,
+    ProblemCategory,
+    ProblemStatusChange,
+)
+from communities.permissions import (
+    buildings_visible_to,
+    photos_visible_to,
+    problem_categories_visible_to,
+    problems_visible_to,
+)
+
+from .base import (
+    CHOICE_SCOPES,
+    BuildingInEstateForm,
+    EstateRowsAdmin,
+    PhotoInline,
+    RegisterAdmin,
+    adopt,
+    joined_messages,
+    photo_thumbnail,
+    values_of,
+)
+
+# --- Problems -----------------------------------------------------------------
+
+
+@admin.register(ProblemCategory)
+class ProblemCategoryAdmin(RegisterAdmin):
+    visible_to = problem_categories_visible_to
+    ordering = ["sort_order", "name"]
+    list_display = ["name", "sort_order", "problem_total"]
+    list_editable = ["sort_order"]
+    search_fields = ["name"]
+
+    def can_edit(self, user, obj) -> bool:
+        return is_street_staff(user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(problems_total=Count("problems"))
+
+    @admin.display(description=_("问题数"), ordering="problems_total")
+    def problem_total(self, obj):
+        return obj.problems_total
+
+
+class ProblemStatusChangeInline(admin.TabularInline):
+    model = ProblemStatusChange
+    extra = 0
+    fields = ["changed_at", "from_label", "to_label", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name = _("状态变更记录")
+    verbose_name_plural = _("状态变更记录")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_view_permission(self, request, obj=None):
+        return is_office_staff(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("原状态"))
+    def from_label(self, obj):
+        return _status_label(obj.from_status)
+
+    @admin.display(description=_("新状态"))
+    def to_label(self, obj):
+        return _status_label(obj.to_status)
+
+
+def _status_label(value: str) -> str:
+    try:
+        return Problem.Status(value).label
+    except ValueError:
+        return value or "—"
+
+
+class ProblemForm(BuildingInEstateForm):
+    new_status = forms.ChoiceField(
+        label=_("变更状态为"),
+        required=False,
+        choices=[("", _("（不变）"))] + list(Problem.Status.choices),
+    )
+    status_reason = forms.CharField(label=_("变更原因"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        new_status = cleaned.get("new_status")
+        if new_status and self.instance.pk:
+            try:
+                services.problem_transition_check(
+                    from_status=self.instance.status, to_status=new_status
+                )
+            except ValidationError as error:
+                self.add_error("new_status", error.message_dict["status"])
+        return cleaned
+
+
+class ProblemPhotoInline(PhotoInline):
+    fk_name = "problem"
+
+
+@admin.register(Problem)
+class ProblemAdmin(EstateRowsAdmin):
+    visible_to = problems_visible_to
+    form = ProblemForm
+    list_display = [
+        "short_description",
+        "estate",
+        "category",
+        "severity",
+        "status",
+        "source",
+        "reported_on",
+        "resolved_on",
+    ]
+    list_select_related = ["estate", "category"]
+    list_filter = [
+        "status",
+        "category",
+        "severity",
+        "source",
+        ("estate__community", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["description", "estate__name"]
+    autocomplete_fields = ["estate"]
+    readonly_fields = ["status", "resolved_on", "recurred_on"]
+    inlines = [ProblemStatusChangeInline, ProblemPhotoInline]
+    actions = ["mark_planned", "mark_resolved", "mark_recurred", "mark_open"]
+
+    def get_fieldsets(self, request, obj=None):
+        main = (
+            None,
+            {
+                "fields": [
+                    "estate",
+                    "building",
+                    "category",
+                    "severity",
+                    "source",
+                    "description",
+                    "reported_on",
+                ]
+            },
+        )
+        if obj is None:
+            return [main]
+        status = ["status", "resolved_on", "recurred_on"]
+        if self.has_change_permission(request, obj):
+            status += ["new_status", "status_reason"]
+        return [main, (_("状态"), {"fields": status})]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "building":
+            kwargs["queryset"] = buildings_visible_to(request.user).select_related(
+                "estate"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("问题描述"))
+    def short_description(self, obj):
+        text = obj.description
+        return text if len(text) <= 30 else f"{text[:30]}…"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = values_of(obj, services.PROBLEM_FIELDS)
+            services.problem_update(problem=obj, actor=request.user, **values)
+            new_status = form.cleaned_data.get("new_status")
+            if new_status:
+                services.problem_set_status(
+                    problem=obj,
+                    status=new_status,
+                    actor=request.user,
+                    reason=form.cleaned_data.get("status_reason", ""),
+                )
+        else:
+            created = services.problem_create(
+                estate=obj.estate,
+                building=obj.building,
+                category=obj.category,
+                description=obj.description,
+                severity=obj.severity,
+                source=obj.source,
+                reported_on=obj.reported_on,
+                actor=request.user,
+            )
+            adopt(obj, created)
+
+    def _set_status(self, request, queryset, status):
+        moved, refused = 0, []
+        for problem in queryset.select_related("estate"):
+            try:
+                services.problem_set_status(
+                    problem=problem,
+                    status=status,
+                    actor=request.user,
+                    reason=gettext("管理后台批量操作"),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                reason = (
+                    joined_messages(error)
+                    if isinstance(error, ValidationError)
+                    else str(error)
+                )
+                refused.append(f"{problem}：{reason}")
+            else:
+                moved += 1
+        if moved:
+            self.message_user(
+                request,
+                gettext("已变更 %(count)d 个问题的状态。") % {"count": moved},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description=_("标记为已列入计划"), permissions=["change"])
+    def mark_planned(self, request, queryset):
+        self._set_status(request, queryset, Problem.Status.PLANNED)
+
+    @admin.action(description=_("标记为已解决"), permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        self._set_status(request, queryset, Problem.Status.RESOLVED)
+
+    @admin.action(description=_("标记为反弹复发"), permissions=["change"])
+    def mark_recurred(self, request, queryset):
+        self._set_status(request, queryset, Problem.Status.RECURRED)
+
+    @admin.action(description=_("移出计划（待解决）"), permissions=["change"])
+    def mark_open(self, request, queryset):
+        self._set_status(request, queryset, Problem.Status.OPEN)
+
+
+# --- Photos -------------------------------------------------------------------
+
+
+class PhotoUploadForm(forms.Form):
+    required_css_class = "required"
+
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=Estate.objects.none())
+    image_file = forms.FileField(
+        label=_("照片文件"),
+        help_text=_("支持 JPEG、PNG、WebP、HEIC；上传后自动去除定位等元数据。"),
+    )
+    stage = forms.ChoiceField(
+        label=_("阶段"), choices=Photo.Stage.choices, initial=Photo.Stage.BEFORE
+    )
+    building = forms.ModelChoiceField(
+        label=_("楼栋"), queryset=Building.objects.none(), required=False
+    )
+    problem = forms.ModelChoiceField(
+        label=_("问题"), queryset=Problem.objects.none(), required=False
+    )
+    caption = forms.CharField(label=_("说明"), max_length=200, required=False)
+    pair_key = forms.CharField(
+        label=_("对比组"),
+        max_length=50,
+        required=False,
+        help_text=Photo._meta.get_field("pair_key").help_text,
+    )
+    taken_on = forms.DateField(
+        label=_("拍摄日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    # Errors from photo_create keyed by its arguments land on these fields.
+    SERVICE_FIELDS = {"image": "image_file", "image_file": "image_file"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = CHOICE_SCOPES[Estate](user)
+        self.fields["building"].queryset = CHOICE_SCOPES[Building](user)
+        self.fields["problem"].queryset = CHOICE_SCOPES[Problem](user)
+
+    def clean(self):
+        cleaned = super().clean()
+        estate = cleaned.get("estate")
+        estate_id = estate.pk if estate else None
+        try:
+            services.check_building_in_estate(
+                building=cleaned.get("building"), estate_id=estate_id
+            )
+        except ValidationError as error:
+            self.add_error("building", error.message_dict["building"])
+        problem = cleaned.get("problem")
+        if problem is not None and estate_id and problem.estate_id != estate_id:
+            self.add_error("problem", gettext("所选问题不属于该小区。"))
+        return cleaned
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error("image_file", error.messages)
+            return
+        for key, errors in error.message_dict.items():
+            field = self.SERVICE_FIELDS.get(key, key)
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class PhotoChangeForm(forms.ModelForm):
+    class Meta:
+        model = Photo
+        fields = ["stage", "caption", "pair_key", "taken_on", "building", "problem"]
+
+    def clean(self):
+        cleaned = super().clean()
+        estate_id = self.instance.estate_id
+        try:
+            services.check_building_in_estate(
+                building=cleaned.get("building"), estate_id=estate_id
+            )
+        except ValidationError as error:
+            self.add_error("building", error.message_dict["building"])
+        problem = cleaned.get("problem")
+        if problem is not None and problem.estate_id != estate_id:
+            self.add_error("problem", gettext("所选问题不属于该小区。"))
+        return cleaned
+
+
+@admin.register(Photo)
+class PhotoAdmin(EstateRowsAdmin):
+    visible_to = photos_visible_to
+    form = PhotoChangeForm
+    list_display = ["thumbnail", "estate", "stage", "caption", "pair_key", "taken_on"]
+    list_display_links = ["thumbnail", "caption"]
+    list_select_related = ["estate"]
+    list_filter = [
+        "stage",
+        ("estate__community", admin.RelatedOnlyFieldListFilter),
+        ("estate", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["caption", "pair_key", "estate__name"]
+    readonly_fields = ["preview", "estate", "width", "height", "uploaded_by"]
+    fields = [
+        "preview",
+        "estate",
+        "stage",
+        "caption",
+        "pair_key",
+        "taken_on",
+        "building",
+        "problem",
+        "width",
+        "height",
+        "uploaded_by",
+    ]
+
+    @admin.display(description=_("缩略图"))
+    def thumbnail(self, obj):
+        return photo_thumbnail(obj)
+
+    @admin.display(description=_("照片"))
+    def preview(self, obj):
+        if not obj.thumbnail_large:
+            return "—"
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" style="max-width:640px;width:100%"></a>',
+            obj.image.url,
+            obj.thumbnail_large.url,
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Uploads go through photos.photo_create, which verifies and cleans the
+        file; its refusals come back as form errors."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = PhotoUploadForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    photo = photos.photo_create(
+                        estate=data["estate"],
+                        image_file=data["image_file"],
+                        actor=request.user,
+                        stage=data["stage"],
+                        building=data["building"],
+                        problem=data["problem"],
+                        caption=data["caption"],
+                        pair_key=data["pair_key"],
+                        taken_on=data["taken_on"],
+                    )
+                except ValidationError as error:
+                    form.add_service_error(error)
+                except PermissionDenied as error:
+                    form.add_error("estate", str(error) or gettext("无权操作。"))
+                else:
+                    self.log_addition(request, photo, [{"added": {}}])
+                    self.message_user(
+                        request, gettext("照片已上传。"), messages.SUCCESS
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:communities_photo_change", args=[photo.pk])
+                    )
+        else:
+            form = PhotoUploadForm(initial=request.GET.dict(), user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("上传现场照片"),
+            "opts": self.opts,
+            "form": form,
+            "has_view_permission": self.has_view_permission(request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/communities/photo/upload.html", context)

@@ -1,0 +1,105 @@
+"""Query filters of the register API. Related rows are filtered by id with plain
+number filters: the list is already scoped, and a number filter neither reveals
+whether a row outside the scope exists nor costs a query."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import (
+    Building,
+    Estate,
+    EstateNeed,
+    GovernanceBody,
+    Household,
+    Photo,
+    Problem,
+)
+
+
+class EstateFilter(django_filters.FilterSet):
+    community = django_filters.NumberFilter(field_name="community_id")
+    build_year = django_filters.RangeFilter(
+        label=_("建成年代范围（build_year_min / build_year_max）")
+    )
+    management_model = django_filters.ChoiceFilter(
+        choices=Estate.ManagementModel.choices
+    )
+    is_sample = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Estate
+        fields = ["community", "build_year", "management_model", "is_sample"]
+
+
+class BuildingFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(field_name="estate_id")
+    community = django_filters.NumberFilter(field_name="estate__community_id")
+    has_elevator = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Building
+        fields = ["estate", "community", "has_elevator"]
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    building = django_filters.NumberFilter(field_name="building_id")
+    estate = django_filters.NumberFilter(field_name="building__estate_id")
+    occupancy = django_filters.ChoiceFilter(choices=Household.Occupancy.choices)
+    unit = django_filters.NumberFilter()
+    elderly_living_alone = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Household
+        fields = ["building", "estate", "occupancy", "unit", "elderly_living_alone"]
+
+
+class ProblemFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(field_name="estate_id")
+    community = django_filters.NumberFilter(field_name="estate__community_id")
+    building = django_filters.NumberFilter(field_name="building_id")
+    category = django_filters.NumberFilter(field_name="category_id")
+    status = django_filters.MultipleChoiceFilter(choices=Problem.Status.choices)
+    severity = django_filters.ChoiceFilter(choices=Problem.Severity.choices)
+    source = django_filters.ChoiceFilter(choices=Problem.Source.choices)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "estate",
+            "community",
+            "building",
+            "category",
+            "status",
+            "severity",
+            "source",
+        ]
+
+
+class PhotoFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(field_name="estate_id")
+    building = django_filters.NumberFilter(field_name="building_id")
+    problem = django_filters.NumberFilter(field_name="problem_id")
+    stage = django_filters.ChoiceFilter(choices=Photo.Stage.choices)
+    pair_key = django_filters.CharFilter()
+
+    class Meta:
+        model = Photo
+        fields = ["estate", "building", "problem", "stage", "pair_key"]
+
+
+class EstateNeedFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(field_name="estate_id")
+    kind = django_filters.ChoiceFilter(choices=EstateNeed.Kind.choices)
+
+    class Meta:
+        model = EstateNeed
+        fields = ["estate", "kind"]
+
+
+class GovernanceBodyFilter(django_filters.FilterSet):
+    estate = django_filters.NumberFilter(field_name="estate_id")
+    kind = django_filters.ChoiceFilter(choices=GovernanceBody.Kind.choices)
+
+    class Meta:
+        model = GovernanceBody
+        fields = ["estate", "kind"]
