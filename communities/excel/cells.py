@@ -1,0 +1,283 @@
+"""Reading messy cells ("约1200", "12,345㎡", "２００３年", "√") and writing
+cells that no spreadsheet will take for a formula."""
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from ..models import Owner
+
+# Text that a spreadsheet could take for a formula gets a leading quote on
+# export; the quote itself is escaped too, so import can always strip one.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+QUOTE = "'"
+
+
+class CellError(Exception):
+    """A cell that cannot be understood; the argument is the Chinese reason."""
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _plain(value) -> str:
+    """A cell as stripped text; 1998.0 (Excel's floats) reads as "1998"."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, datetime):
+        value = (
+            value.date().isoformat() if value.time() == datetime.min.time() else value
+        )
+    return str(value).strip()
+
+
+def _normal(text: str) -> str:
+    """Full-width digits and letters to ASCII, ㎡ to m2, without any spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def name_key(text: str) -> str:
+    """How names are matched: "藤翠苑７号 小区" is "藤翠苑7号小区"."""
+    return _normal(text).lower()
+
+
+def unquote(text: str) -> str:
+    """Undo `neutralise`: drop the one quote put before a formula-like text."""
+    if text[:1] == QUOTE and text[1:2] in (*FORMULA_PREFIXES, QUOTE):
+        return text[1:]
+    return text
+
+
+def neutralise(text: str) -> str:
+    """Text that starts like a formula (=, +, -, @) is written with a leading
+    quote, so no spreadsheet ever evaluates it."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if text[:1] in (*FORMULA_PREFIXES, QUOTE):
+        return QUOTE + text
+    return text
+
+
+def parse_text(value) -> str:
+    return unquote(_plain(value))
+
+
+def parse_phone(value) -> str:
+    return unicodedata.normalize("NFKC", parse_text(value)).strip()
+
+
+_CHINESE_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_NUMBER_PREFIXES = ("大约", "约", "近", "共", "合计", "¥", "￥")
+_NUMBER_SUFFIXES = (
+    "平方米", "平米", "平方", "m2", "万元", "元", "人民币", "户", "人", "名", "栋",
+    "幢", "座", "层", "个", "套", "间", "单元", "左右", "以上", "余", "多", "%",
+)  # fmt: skip
+_DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
+
+
+def _chinese_number(text: str) -> int | None:
+    """ "三" → 3, "十二" → 12, "二十" → 20: the small numbers of units and floors."""
+    if not text or any(char not in _CHINESE_DIGITS and char != "十" for char in text):
+        return None
+    if "十" not in text:
+        return _CHINESE_DIGITS[text] if len(text) == 1 else None
+    tens, _sep, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return None
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (
+        _CHINESE_DIGITS[ones] if ones else 0
+    )
+
+
+def parse_decimal(value) -> Decimal:
+    """A number from a messy cell: "约1200", "12,345㎡", "１.５万元", 1998.0."""
+    if isinstance(value, bool):
+        raise CellError(_("「%(value)s」不是数字。") % {"value": _plain(value)})
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    raw = _plain(value)
+    text = _normal(parse_text(value)).replace(",", "")
+    multiplier = 1
+    changed = True
+    while changed and text:
+        changed = False
+        for prefix in _NUMBER_PREFIXES:
+            if text.startswith(prefix):
+                text, changed = text[len(prefix) :], True
+        for suffix in sorted(_NUMBER_SUFFIXES, key=len, reverse=True):
+            if text.endswith(suffix):
+                if suffix == "万元":
+                    multiplier *= 10_000
+                text, changed = text[: -len(suffix)], True
+        if text.endswith("万"):
+            text, changed, multiplier = text[:-1], True, multiplier * 10_000
+    small = _chinese_number(text)
+    if small is not None:
+        return Decimal(small * multiplier)
+    if not _DECIMAL.fullmatch(text):
+        raise CellError(_("「%(value)s」不是有效的数字。") % {"value": raw})
+    try:
+        return Decimal(text) * multiplier
+    except InvalidOperation as exc:
+        raise CellError(_("「%(value)s」不是有效的数字。") % {"value": raw}) from exc
+
+
+def parse_int(value) -> int:
+    number = parse_decimal(value)
+    if number != number.to_integral_value():
+        raise CellError(_("「%(value)s」应为整数。") % {"value": _plain(value)})
+    return int(number)
+
+
+def decimal_parser(places: int) -> Callable[[Any], Decimal]:
+    step = Decimal(1).scaleb(-places)
+
+    def parse(value) -> Decimal:
+        # Excel's floats (85.55000000000001) are rounded to the field's places.
+        return parse_decimal(value).quantize(step, rounding=ROUND_HALF_UP)
+
+    return parse
+
+
+_YEAR = re.compile(
+    r"(?:大约|约|于)?(\d{4})"
+    r"(?:年(?:\d{1,2}月(?:\d{1,2}日)?)?|[./-]\d{1,2}(?:[./-]\d{1,2})?)?"
+    r"(?:左右|前后|年底|年初|竣工|建成|竣工验收)?"
+)
+
+
+def parse_year(value) -> int:
+    """ "2003年", "２００３", 2003.0, "2003.12", "2003年5月" or a date → 2003."""
+    if isinstance(value, datetime | date):
+        return value.year
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)
+    else:
+        text = _normal(parse_text(value))
+    match = _YEAR.fullmatch(text)
+    if not match:
+        raise CellError(
+            _("「%(value)s」不是有效的年份，请填写四位数年份，如 2003。")
+            % {"value": _plain(value)}
+        )
+    return int(match.group(1))
+
+
+_TRUE = {"是", "有", "y", "yes", "true", "t", "1", "√", "✓", "✔", "对", "已成立"}
+_FALSE = {
+    "否",
+    "无",
+    "没有",
+    "n",
+    "no",
+    "false",
+    "f",
+    "0",
+    "×",
+    "✗",
+    "✘",
+    "x",
+    "未成立",
+}
+
+
+def parse_bool(value) -> bool:
+    """是/否, 有/无, Y/N, √/×, TRUE/FALSE, 1/0."""
+    if isinstance(value, bool):
+        return value
+    key = _normal(_plain(value)).lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise CellError(
+        _("「%(value)s」无法识别，请填“是”或“否”。") % {"value": _plain(value)}
+    )
+
+
+def format_bool(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def choice_parser(
+    choices: type[models.Choices], aliases: dict[str, str]
+) -> Callable[[Any], str]:
+    """A choice from its Chinese label, its stored value or a common alias."""
+
+    cache: dict[str, Any] = {}
+
+    def parse(value) -> str:
+        if not cache:  # built on first use: the labels are lazy translations
+            with translation.override("zh-hans"):
+                labels = [(str(label), code) for code, label in choices.choices]
+            lookup = {name_key(code): code for _label, code in labels}
+            lookup.update({name_key(label): code for label, code in labels})
+            lookup.update({name_key(alias): code for alias, code in aliases.items()})
+            cache.update(lookup=lookup, options="、".join(label for label, _ in labels))
+        key = name_key(parse_text(value))
+        if key in cache["lookup"]:
+            return cache["lookup"][key]
+        raise CellError(
+            _("「%(value)s」不是可选的值，可填：%(options)s。")
+            % {"value": _plain(value), "options": cache["options"]}
+        )
+
+    return parse
+
+
+def choice_formatter(choices: type[models.Choices]) -> Callable[[str], str]:
+    cache: dict[str, str] = {}
+
+    def format_choice(value: str) -> str:
+        if not cache:
+            with translation.override("zh-hans"):
+                cache.update((code, str(label)) for code, label in choices.choices)
+        return cache[value]
+
+    return format_choice
+
+
+_OWNER_SEPARATORS = re.compile(r"[、;；,，/／\n]+")
+
+
+def parse_owners(value) -> tuple[str, ...]:
+    """Owner names separated by 、 or ; (also ，/ and new lines), in order."""
+    names = []
+    for name in _OWNER_SEPARATORS.split(_plain(value)):
+        name = unquote(name.strip())
+        if not name or name in names:
+            continue
+        if len(name) > Owner._meta.get_field("name").max_length:
+            raise CellError(_("业主姓名「%(name)s」过长。") % {"name": name[:20]})
+        names.append(name)
+    return tuple(names)
+
+
+def format_owners(names: Iterable[str]) -> str:
+    # Each name is neutralised, so import can unquote each one after splitting.
+    return "、".join(neutralise(name) for name in names)
+
+
+def format_text(value) -> str:
+    return neutralise(value or "")
+
+
+def format_value(value):
+    return value

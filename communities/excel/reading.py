@@ -1,0 +1,252 @@
+"""Reading a workbook: opening the uploaded file, then parsing each sheet into
+rows of values, every bad cell reported."""
+
+import io
+import logging
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from .cells import CellError, _is_blank, _normal, _plain, unquote
+from .layout import Column, SheetLayout
+from .report import ImportReport, PreviewTable
+
+logger = logging.getLogger(__name__)
+
+HEADER_SEARCH_ROWS = 10
+MAX_ROWS_PER_SHEET = 50_000
+# An .xlsx is a zip; refuse archives that inflate far beyond the upload limit.
+MAX_INFLATION = 30
+PREVIEW_ROWS = 10
+
+
+# --- Opening the file -------------------------------------------------------------
+
+
+def _read_bytes(file, report: ImportReport) -> bytes | None:
+    limit = settings.REGISTER_IMPORT_MAX_BYTES
+    if isinstance(file, bytes | bytearray):
+        data = bytes(file)
+    elif isinstance(file, str | Path):
+        path = Path(file)
+        if path.stat().st_size > limit:
+            report.add("", None, "", _too_large(path.stat().st_size))
+            return None
+        data = path.read_bytes()
+    else:
+        size = getattr(file, "size", None)
+        if size is not None and size > limit:
+            report.add("", None, "", _too_large(size))
+            return None
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        report.add("", None, "", _too_large(len(data)))
+        return None
+    return data
+
+
+def _too_large(size: int) -> str:
+    return _("文件太大（%(size)s），最大允许 %(limit)s。") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(settings.REGISTER_IMPORT_MAX_BYTES),
+    }
+
+
+def _not_xlsx(data: bytes) -> str | None:
+    """Why this is not an .xlsx workbook we are willing to open, or None."""
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        return _(
+            "这是旧版 Excel（.xls）或加密的文件，请在 Excel 中“另存为”"
+            ".xlsx 格式（不设密码）后再导入。"
+        )
+    if data[:4] != b"PK\x03\x04":
+        return _("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写后导入。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            inflated = sum(member.file_size for member in members)
+    except zipfile.BadZipFile:
+        return _("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。")
+    if "xl/workbook.xml" not in names:
+        return _("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写后导入。")
+    if inflated > MAX_INFLATION * settings.REGISTER_IMPORT_MAX_BYTES:
+        return _("文件解压后过大，已拒绝。")
+    return None
+
+
+def _open_workbook(data: bytes, report: ImportReport):
+    reason = _not_xlsx(data)
+    if reason:
+        report.add("", None, "", reason)
+        return None
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        logger.info("register import: unreadable workbook", exc_info=True)
+        report.add("", None, "", _("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。"))
+        return None
+
+
+# --- Parsing the sheets -----------------------------------------------------------
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any]
+    ok: bool
+
+
+def _header_key(value) -> str:
+    return _normal(_plain(value)).lower().replace("*", "") if value is not None else ""
+
+
+def _find_sheet(workbook, title: str):
+    for sheet in workbook.worksheets:
+        if _header_key(sheet.title) == _header_key(title):
+            return sheet
+    return None
+
+
+def _blank_value(layout: SheetLayout, column: Column):
+    if column.required:
+        raise CellError(_("必填，不能为空。"))
+    if column.field == "owners":
+        return ()
+    model_field = layout.model._meta.get_field(column.field)
+    if model_field.null:
+        return None
+    if model_field.has_default():
+        return model_field.get_default()
+    if model_field.blank:
+        return ""
+    raise CellError(_("必填，不能为空。"))
+
+
+def _locate_headers(rows, layout, report) -> tuple[int, dict[str, int]] | None:
+    """Find the header row (a title row above it is allowed) and each column."""
+    wanted = {_header_key(column.header): column for column in layout.columns}
+    for number, cells in rows:
+        keys = [_header_key(cell.value) for cell in cells]
+        found = {key: index for index, key in reversed(list(enumerate(keys)))}
+        if len(wanted.keys() & found.keys()) * 2 < len(wanted):
+            if number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        positions = {}
+        unknown = [
+            _plain(cell.value)
+            for key, cell in zip(keys, cells, strict=True)
+            if key and key not in wanted
+        ]
+        for key, column in wanted.items():
+            if keys.count(key) > 1:
+                report.add(
+                    layout.title, number, column.header, _("这一列出现了不止一次。")
+                )
+        for key, column in wanted.items():
+            if key in found:
+                positions[column.field] = found[key]
+                continue
+            reason = _("缺少这一列，表头应为「%(header)s」。") % {
+                "header": column.header
+            }
+            if unknown:
+                reason += _("（表头中无法识别的列：%(unknown)s）") % {
+                    "unknown": "、".join(f"「{name}」" for name in unknown)
+                }
+            report.add(layout.title, number, column.header, reason)
+        return number, positions
+    report.add(
+        layout.title,
+        None,
+        "",
+        _("找不到表头：第一行应为 %(headers)s 等列名，请使用下载的模板。")
+        % {"headers": "、".join(f"「{h}」" for h in layout.headers[:4])},
+    )
+    return None
+
+
+def _parse_sheet(workbook, layout: SheetLayout, report: ImportReport):
+    """Parse every row of one sheet; bad cells are reported, never guessed."""
+    sheet = _find_sheet(workbook, layout.title)
+    if sheet is None:
+        report.add(
+            layout.title,
+            None,
+            "",
+            _("缺少工作表「%(sheet)s」，请使用下载的模板。") % {"sheet": layout.title},
+        )
+        return None
+    rows = enumerate(sheet.iter_rows(), start=1)
+    errors_before = len(report.errors)
+    located = _locate_headers(rows, layout, report)
+    if located is None or len(report.errors) > errors_before:
+        return None
+    header_row, positions = located
+    preview = PreviewTable(headers=layout.headers)
+    report.preview[layout.title] = preview
+    parsed = []
+    for number, cells in rows:
+        if number - header_row > MAX_ROWS_PER_SHEET:
+            report.add(
+                layout.title,
+                number,
+                "",
+                _("行数超过 %(limit)s 行，请分成几个文件导入。")
+                % {"limit": MAX_ROWS_PER_SHEET},
+            )
+            return None
+        raw = {
+            name: cells[index] if index < len(cells) else None
+            for name, index in positions.items()
+        }
+        if all(cell is None or _is_blank(cell.value) for cell in raw.values()):
+            continue
+        row = ParsedRow(number, {}, ok=True)
+        shown = []
+        in_preview = len(preview.rows) < PREVIEW_ROWS
+        for column in layout.columns:
+            cell = raw[column.field]
+            value = cell.value if cell is not None else None
+            try:
+                if _is_blank(value):
+                    parsed_value = _blank_value(layout, column)
+                else:
+                    if (
+                        column.percent
+                        and isinstance(value, int | float)
+                        and "%" in (getattr(cell, "number_format", "") or "")
+                    ):
+                        value = Decimal(repr(value)) * 100
+                    parsed_value = column.parse(value)
+                row.values[column.field] = parsed_value
+                if in_preview:
+                    shown.append(_shown(column, parsed_value))
+            except CellError as error:
+                row.ok = False
+                report.add(layout.title, number, column.header, error.args[0])
+                if in_preview:
+                    shown.append(_plain(value) if value is not None else "")
+        preview.total += 1
+        if in_preview:
+            preview.rows.append((number, shown))
+        parsed.append(row)
+    return parsed
+
+
+def _shown(column: Column, value) -> str:
+    if value is None:
+        return ""
+    shown = column.format(value)
+    return unquote(shown) if isinstance(shown, str) else str(shown)

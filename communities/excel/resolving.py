@@ -1,0 +1,308 @@
+"""Resolving rows against the register: each row is matched to the estate,
+building or household it names, and planned as a create or an update."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from ..models import Building, Community, Estate, Household, Owner
+from .cells import name_key
+from .checking import _validate
+from .layout import SheetLayout
+from .reading import ParsedRow
+from .report import ImportReport
+
+
+@dataclass
+class _Plan:
+    row: ParsedRow
+    instance: models.Model
+    created: bool
+    changed: list[str]
+    owners: list[Owner | tuple[str, str]] = field(default_factory=list)
+    owners_changed: bool = False
+
+    @property
+    def dirty(self) -> bool:
+        return self.created or bool(self.changed)
+
+
+_SKIP = object()  # a reference to a row that already has its own error
+
+
+class _Resolver:
+    """Matches each row to the register (community + name, estate + building
+    name, building + unit + number), so re-imports update and never duplicate."""
+
+    def __init__(self, report: ImportReport, allowed_community_ids):
+        self.report = report
+        self.allowed = (
+            None if allowed_community_ids is None else set(allowed_community_ids)
+        )
+        self.communities = {}
+        for community in Community.objects.order_by("id"):
+            self.communities.setdefault(name_key(community.name), community)
+        self.estates: dict[tuple, _Plan | None] = {}
+        self.buildings: dict[tuple, _Plan | None] = {}
+        self.households: dict[tuple, _Plan | None] = {}
+        self.first_rows: dict[tuple, int] = {}
+
+    # Register rows of the communities the file names, fetched once.
+    def load(self, parsed: dict[str, list[ParsedRow]]) -> None:
+        community_ids = set()
+        for rows in parsed.values():
+            for row in rows:
+                name = row.values.get("community")
+                community = self._community_named(name) if name else None
+                if community is not None:
+                    community_ids.add(community.pk)
+        self.db_estates = _index(
+            Estate.objects.filter(community_id__in=community_ids),
+            lambda estate: (estate.community_id, estate.name),
+        )
+        self.db_buildings = _index(
+            Building.objects.filter(estate__community_id__in=community_ids),
+            lambda building: (building.estate_id, building.name),
+        )
+        self.db_households = _index(
+            Household.objects.filter(
+                building__estate__community_id__in=community_ids
+            ).prefetch_related("owners"),
+            lambda household: (household.building_id, household.unit, household.number),
+        )
+
+    def _community_named(self, name: str) -> Community | None:
+        key = name_key(name)
+        return self.communities.get(key) or (
+            None if key.endswith("社区") else self.communities.get(key + "社区")
+        )
+
+    def community(self, layout: SheetLayout, row: ParsedRow) -> Community | None:
+        name = row.values.get("community")
+        if not name:
+            return None
+        community = self._community_named(name)
+        header = layout.header_of("community")
+        if community is None:
+            self.report.add(
+                layout.title,
+                row.number,
+                header,
+                _("社区「%(name)s」不存在。社区由街道办在后台建立，请核对名称。")
+                % {"name": name},
+            )
+            return None
+        if self.allowed is not None and community.pk not in self.allowed:
+            self.report.add(
+                layout.title,
+                row.number,
+                header,
+                _("您只能导入所负责社区的数据，不能导入「%(name)s」的小区。")
+                % {"name": community.name},
+            )
+            return None
+        return community
+
+    def _first(self, key: tuple, layout, row, column: str, reason: str) -> bool:
+        """True for the first row with this key; later ones are reported."""
+        seen = self.first_rows.get(key)
+        if seen is not None:
+            self.report.add(
+                layout.title,
+                row.number,
+                layout.header_of(column),
+                _("与第%(row)s行重复：%(reason)s") % {"row": seen, "reason": reason},
+            )
+            return False
+        self.first_rows[key] = row.number
+        return True
+
+    def estate_for(self, key, community, name, layout, row):
+        if key in self.estates:
+            plan = self.estates[key]
+            return plan.instance if plan else _SKIP
+        estate = _lookup(self.db_estates, (community.pk, name))
+        if estate is not None:
+            return estate
+        self.report.add(
+            layout.title,
+            row.number,
+            layout.header_of("estate"),
+            _("找不到小区「%(estate)s」（%(community)s）：「小区」表和系统中都没有。")
+            % {"estate": name, "community": community.name},
+        )
+        return _SKIP
+
+    def building_for(self, key, estate, name, layout, row):
+        if key in self.buildings:
+            plan = self.buildings[key]
+            return plan.instance if plan else _SKIP
+        building = _lookup(self.db_buildings, (estate.pk, name)) if estate.pk else None
+        if building is not None:
+            return building
+        self.report.add(
+            layout.title,
+            row.number,
+            layout.header_of("building"),
+            _("找不到楼栋「%(building)s」（%(estate)s）：「楼栋」表和系统中都没有。")
+            % {"building": name, "estate": estate.name},
+        )
+        return _SKIP
+
+    def resolve_estates(self, layout, rows) -> None:
+        for row in rows:
+            community = self.community(layout, row)
+            name = row.values.get("name")
+            if community is None or not name:
+                continue
+            key = ("estate", community.pk, name_key(name))
+            if not self._first(
+                key, layout, row, "name", _("同一社区内小区名称不能重复。")
+            ):
+                continue
+            self.estates[key[1:]] = None
+            if not row.ok:
+                continue
+            estate = _lookup(self.db_estates, (community.pk, name))
+            if estate is None:
+                estate = Estate(community=community)
+            plan = _apply(layout, estate, row)
+            if _validate(estate, layout, row, self.report, fk="community"):
+                self.estates[key[1:]] = plan
+                _count(self.report, layout, plan)
+
+    def resolve_buildings(self, layout, rows) -> None:
+        for row in rows:
+            community = self.community(layout, row)
+            estate_name, name = row.values.get("estate"), row.values.get("name")
+            if community is None or not estate_name or not name:
+                continue
+            estate_key = (community.pk, name_key(estate_name))
+            estate = self.estate_for(estate_key, community, estate_name, layout, row)
+            key = ("building", *estate_key, name_key(name))
+            if not self._first(
+                key, layout, row, "name", _("同一小区内楼栋名称不能重复。")
+            ):
+                continue
+            self.buildings[key[1:]] = None
+            if estate is _SKIP or not row.ok:
+                continue
+            building = (
+                _lookup(self.db_buildings, (estate.pk, name)) if estate.pk else None
+            )
+            if building is None:
+                building = Building()
+            building.estate = estate
+            plan = _apply(layout, building, row)
+            if _validate(building, layout, row, self.report, fk="estate"):
+                self.buildings[key[1:]] = plan
+                _count(self.report, layout, plan)
+
+    def resolve_households(self, layout, rows) -> None:
+        for row in rows:
+            community = self.community(layout, row)
+            values = row.values
+            estate_name, building_name = values.get("estate"), values.get("building")
+            if community is None or not estate_name or not building_name:
+                continue
+            estate_key = (community.pk, name_key(estate_name))
+            estate = self.estate_for(estate_key, community, estate_name, layout, row)
+            if estate is _SKIP:
+                continue
+            building_key = (*estate_key, name_key(building_name))
+            building = self.building_for(
+                building_key, estate, building_name, layout, row
+            )
+            if building is _SKIP or "unit" not in values or not values.get("number"):
+                continue
+            key = (
+                "household",
+                *building_key,
+                values["unit"],
+                name_key(values["number"]),
+            )
+            if not self._first(
+                key, layout, row, "number", _("同一楼栋同一单元的房号不能重复。")
+            ):
+                continue
+            if not row.ok:
+                continue
+            household = (
+                _lookup(
+                    self.db_households, (building.pk, values["unit"], values["number"])
+                )
+                if building.pk
+                else None
+            )
+            if household is None:
+                household = Household()
+            household.building = building
+            plan = _apply(layout, household, row)
+            _plan_owners(plan, values["owners"], values["contact_phone"])
+            if _validate(household, layout, row, self.report, fk="building"):
+                self.households[key[1:]] = plan
+                _count(self.report, layout, plan)
+
+
+def _index(queryset, key: Callable) -> dict:
+    """Rows by their exact key and by their normalised key (exact wins)."""
+    index = {}
+    for obj in queryset.order_by("id"):
+        exact = key(obj)
+        index.setdefault(("exact", *exact), obj)
+        index.setdefault(("normal", *_normal_key(exact)), obj)
+    return index
+
+
+def _normal_key(key: tuple) -> tuple:
+    return tuple(name_key(part) if isinstance(part, str) else part for part in key)
+
+
+def _lookup(index: dict, key: tuple):
+    return index.get(("exact", *key)) or index.get(("normal", *_normal_key(key)))
+
+
+def _apply(layout: SheetLayout, instance, row: ParsedRow) -> _Plan:
+    """Put the row's values on the instance, noting which ones change. The key
+    name of a matched row is kept as stored."""
+    created = instance.pk is None
+    changed = []
+    for column in layout.model_columns():
+        name = column.field
+        if not created and name in layout.key:
+            continue
+        value = row.values[name]
+        if created or getattr(instance, name) != value:
+            setattr(instance, name, value)
+            if not created:
+                changed.append(name)
+    return _Plan(row=row, instance=instance, created=created, changed=changed)
+
+
+def _plan_owners(plan: _Plan, names: tuple[str, ...], phone: str) -> None:
+    """Owners of a household row. A name already among the household's owners
+    keeps that owner. Any other name is get-or-created by (name, this row's
+    phone): deterministic, and an owner of several units listed with the same
+    phone becomes one Owner, which the Civil-Code headcount counts once."""
+    current = [] if plan.created else list(plan.instance.owners.all())
+    by_name = {}
+    for owner in current:
+        by_name.setdefault(owner.name, owner)
+    plan.owners = [by_name.get(name) or (name, phone) for name in names]
+    wanted = {owner.pk for owner in plan.owners if isinstance(owner, Owner)}
+    plan.owners_changed = bool(names or current) and (
+        any(isinstance(owner, tuple) for owner in plan.owners)
+        or wanted != {owner.pk for owner in current}
+    )
+
+
+def _count(report: ImportReport, layout: SheetLayout, plan: _Plan) -> None:
+    counts = report.counts[layout.title]
+    if plan.created:
+        counts.created += 1
+    elif plan.changed or plan.owners_changed:
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
