@@ -7,15 +7,30 @@ import pytest
 from rest_framework.test import APIClient
 
 from baitang.models import User
+from communities.services import problem_categories_ensure_defaults
 from communities.tests.factories import CommunityFactory, UserFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Logins are made per test (role_users makes four); the production hasher
+    # would make the permission tables take minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REGISTER_IMPORT_DIR = tmp_path / "register_imports"
+
+
+@pytest.fixture
+def default_problem_categories(db):
+    """The twelve categories migration 0002 creates. Tests ask for them instead of
+    trusting the migration's rows: transactional tests flush every table."""
+    return problem_categories_ensure_defaults()
 
 
 @pytest.fixture

@@ -32,30 +32,12 @@ from .models import (
     Owner,
     Photo,
     Problem,
-    ProblemCategory,
 )
 
 DEMO_PASSWORD = "baiteng-demo-2026"
 RANDOM_SEED = 2026
 
 COMMUNITY_NAMES = ["好景", "群兴", "团结", "新城", "白藤", "鹤洲", "湖滨", "家和"]
-
-# The same twelve as migration 0002; the seed makes sure they exist even if an
-# installation removed one.
-PROBLEM_CATEGORIES = [
-    "治安",
-    "停车",
-    "环境卫生",
-    "管网",
-    "消防",
-    "道路",
-    "房屋安全",
-    "无障碍/适老",
-    "照明",
-    "绿化",
-    "违建",
-    "其他",
-]
 
 NAMED_NOTE = "名称取自公开报道，各项数字、人员和照片均为示例数据，不是真实登记。"
 INVENTED_NOTE = "样例数据：小区名称与各项数字均为虚构，仅供演示。"
@@ -180,7 +162,7 @@ def seed_demo() -> SeedSummary:
     }
     summary.communities = len(communities)
     street_user = _ensure_logins(summary, communities)
-    categories = _ensure_categories()
+    categories = services.problem_categories_ensure_defaults()
 
     master = random.Random(RANDOM_SEED)
     estate_seeds = [master.getrandbits(32) for _ in ESTATES]
@@ -239,15 +221,6 @@ def _ensure_logins(summary: SeedSummary, communities: dict) -> User:
         )
         summary.logins.append((username, description))
     return users["demo_street"]
-
-
-def _ensure_categories() -> dict[str, ProblemCategory]:
-    categories = {}
-    for position, name in enumerate(PROBLEM_CATEGORIES, start=1):
-        categories[name], _created = ProblemCategory.objects.get_or_create(
-            name=name, defaults={"sort_order": position * 10}
-        )
-    return categories
 
 
 def _seed_estate(plan, *, index, community, rng, categories, actor) -> Estate:

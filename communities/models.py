@@ -132,7 +132,9 @@ class Estate(models.Model):
         return reverse("communities:estate_profile", args=[self.pk])
 
     @property
-    def age(self) -> int:
+    def age(self) -> int | None:
+        if self.build_year is None:
+            return None
         return timezone.localdate().year - self.build_year
 
     @property
@@ -375,6 +377,11 @@ class Problem(models.Model):
 
     def __str__(self):
         return f"{self.estate} · {self.category}：{self.description[:20]}"
+
+
+# Problems that still need work: the overview's "open problems". A planned problem
+# already has an answer, so it is not counted.
+UNRESOLVED_PROBLEM_STATUSES = (Problem.Status.OPEN, Problem.Status.RECURRED)
 
 
 class ProblemStatusChange(models.Model):

@@ -1,7 +1,7 @@
 """Who may see and change the register. Every read of the register goes through
 one of the *_visible_to selectors, so admin, API and pages scope alike."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from baitang.roles import is_office_staff, is_street_staff, scope_by_community
 
@@ -43,6 +43,20 @@ def owners_visible_to(user) -> QuerySet[Owner]:
         return Owner.objects.all()
     owner_ids = households_visible_to(user).values("owners")
     return Owner.objects.filter(id__in=owner_ids)
+
+
+def owners_choosable_by(user):
+    """Owners a staff member may link to a household: those already linked to a
+    household they see, plus owners not linked to any household yet (just
+    entered, so the person entering them can link them)."""
+    if not is_office_staff(user):
+        return Owner.objects.none()
+    if is_street_staff(user):
+        return Owner.objects.all()
+    linked = Household.owners.through.objects.filter(owner_id=OuterRef("pk"))
+    return Owner.objects.filter(
+        Q(pk__in=owners_visible_to(user).values("pk")) | ~Exists(linked)
+    )
 
 
 def problems_visible_to(user) -> QuerySet[Problem]:

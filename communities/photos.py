@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .models import Building, Estate, Photo, Problem
-from .permissions import can_edit_estate
+from .permissions import can_delete_register_rows, can_edit_estate
 
 pillow_heif.register_heif_opener()
 
@@ -319,3 +319,16 @@ def photo_create(
             field_file.storage.delete(field_file.name)
         raise
     return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: Photo, actor) -> None:
+    """Delete a photo and, once the deletion is committed, its three files."""
+    if actor is not None and not can_delete_register_rows(actor):
+        raise PermissionDenied(_("只有街道办工作人员可以删除照片。"))
+    files = [photo.image, photo.thumbnail_small, photo.thumbnail_large]
+    names = [
+        (field_file.storage, field_file.name) for field_file in files if field_file
+    ]
+    photo.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])

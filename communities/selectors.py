@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Length, NullIf
 
 from .models import (
+    UNRESOLVED_PROBLEM_STATUSES,
     Building,
     Estate,
     GovernanceBody,
@@ -32,8 +33,6 @@ from .models import (
     ProblemCategory,
 )
 from .permissions import estates_visible_to
-
-UNRESOLVED = [Problem.Status.OPEN, Problem.Status.RECURRED]
 
 # Overview columns a user may sort by: ?sort=<key> ascending, ?sort=-<key>
 # descending. Anything else falls back to DEFAULT_SORT.
@@ -65,9 +64,16 @@ def _management_order():
     )
 
 
+def with_open_problem_count(estates: QuerySet[Estate]) -> QuerySet[Estate]:
+    """Annotate each estate with `open_problem_count` (open and recurred)."""
+    return estates.annotate(open_problem_count=_open_problem_count())
+
+
 def _open_problem_count():
     counts = (
-        Problem.objects.filter(estate=OuterRef("pk"), status__in=UNRESOLVED)
+        Problem.objects.filter(
+            estate=OuterRef("pk"), status__in=UNRESOLVED_PROBLEM_STATUSES
+        )
         .order_by()
         .values("estate")
         .annotate(n=Count("pk"))
@@ -197,7 +203,7 @@ def estate_profile_queryset(*, user) -> QuerySet[Estate]:
     (buildings, open problems, photos, needs, governance bodies and members)."""
     buildings = Building.objects.order_by(Length("name"), "name")
     unresolved = (
-        Problem.objects.filter(status__in=UNRESOLVED)
+        Problem.objects.filter(status__in=UNRESOLVED_PROBLEM_STATUSES)
         .select_related("category", "building")
         .order_by("-severity", "-reported_on", "-id")
     )

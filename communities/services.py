@@ -31,6 +31,38 @@ from .models import (
 )
 from .permissions import can_edit_estate
 
+# The problem categories every installation starts with (issue 3); the list stays
+# editable in the admin.
+DEFAULT_PROBLEM_CATEGORIES = [
+    "治安",
+    "停车",
+    "环境卫生",
+    "管网",
+    "消防",
+    "道路",
+    "房屋安全",
+    "无障碍/适老",
+    "照明",
+    "绿化",
+    "违建",
+    "其他",
+]
+
+
+def problem_categories_ensure_defaults(category_model=ProblemCategory) -> dict:
+    """Create the default categories that are missing; return them by name.
+
+    Takes the model as an argument so a migration can pass its historical one.
+    An office that renamed or reordered a category keeps its choice.
+    """
+    return {
+        name: category_model.objects.get_or_create(
+            name=name, defaults={"sort_order": position * 10}
+        )[0]
+        for position, name in enumerate(DEFAULT_PROBLEM_CATEGORIES, start=1)
+    }
+
+
 # Which status a problem may move to from each status. A resolved problem that
 # comes back is "recurred" (反弹), never silently re-opened, so the rebound stays
 # visible in the statistics.

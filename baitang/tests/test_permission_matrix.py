@@ -51,14 +51,6 @@ from communities.tests.factories import (
     UserFactory,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The role_users fixture hashes four passwords per test; the production
-    # hasher would make these tables take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ROLES = ["street", "community", "other_community", "party", "anonymous"]
 
 # Scopes. Each decides what every role may do with a row made in `community`.

@@ -4,12 +4,10 @@ services, and forms that keep a row's building inside its estate."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from baitang.admin import ScopedInline, ScopedModelAdmin
-from baitang.roles import is_office_staff, is_street_staff
 from communities import services
 from communities.models import (
     Building,
@@ -18,7 +16,6 @@ from communities.models import (
     EstateNeed,
     GovernanceBody,
     GovernanceMember,
-    Household,
     Owner,
     Photo,
     Problem,
@@ -30,29 +27,10 @@ from communities.permissions import (
     communities_visible_to,
     estates_visible_to,
     governance_bodies_visible_to,
-    owners_visible_to,
+    owners_choosable_by,
     problem_categories_visible_to,
     problems_visible_to,
 )
-
-# "Open problems" as the overview page counts them (communities.selectors):
-# waiting for a plan, including rebounds; planned ones are already scheduled.
-UNRESOLVED = [Problem.Status.OPEN, Problem.Status.RECURRED]
-
-
-def owners_choosable_by(user):
-    """Owners a staff member may link to a household: those already linked to a
-    household they see, plus owners not linked to any household yet (just
-    entered, so the person entering them can link them)."""
-    if not is_office_staff(user):
-        return Owner.objects.none()
-    if is_street_staff(user):
-        return Owner.objects.all()
-    linked = Household.owners.through.objects.filter(owner_id=OuterRef("pk"))
-    return Owner.objects.filter(
-        Q(pk__in=owners_visible_to(user).values("pk")) | ~Exists(linked)
-    )
-
 
 # Related rows offered in forms and autocompletes, per related model. The
 # select_related matches what each model's __str__ reads.

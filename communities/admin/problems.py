@@ -387,6 +387,13 @@ class PhotoAdmin(EstateRowsAdmin):
             obj.thumbnail_large.url,
         )
 
+    def delete_model(self, request, obj):
+        photos.photo_delete(photo=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset:
+            photos.photo_delete(photo=photo, actor=request.user)
+
     def add_view(self, request, form_url="", extra_context=None):
         """Uploads go through photos.photo_create, which verifies and cleans the
         file; its refusals come back as form errors."""

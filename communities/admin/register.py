@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -29,10 +29,11 @@ from communities.permissions import (
     communities_visible_to,
     estates_visible_to,
     households_visible_to,
+    owners_choosable_by,
 )
+from communities.selectors import with_open_problem_count
 
 from .base import (
-    UNRESOLVED,
     BuildingInEstateForm,
     EstateInlineMixin,
     EstateRowsAdmin,
@@ -42,7 +43,6 @@ from .base import (
     ServiceFormsetMixin,
     adopt,
     freeze_choices,
-    owners_choosable_by,
     values_of,
 )
 
@@ -275,19 +275,11 @@ class EstateAdmin(ServiceFormsetMixin, RegisterAdmin):
         return can_edit_estate(user, obj)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                unresolved_problems=Count(
-                    "problems", filter=Q(problems__status__in=UNRESOLVED)
-                )
-            )
-        )
+        return with_open_problem_count(super().get_queryset(request))
 
-    @admin.display(description=_("待解决问题"), ordering="unresolved_problems")
+    @admin.display(description=_("待解决问题"), ordering="open_problem_count")
     def open_problem_count(self, obj):
-        return obj.unresolved_problems
+        return obj.open_problem_count
 
     @admin.display(description=_("60岁以上占比（%）"))
     def elderly_share(self, obj):

@@ -3,7 +3,7 @@ baitang.api) and writes through communities.services or communities.photos."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,7 +15,6 @@ from rest_framework.settings import api_settings
 
 from baitang.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from communities import photos, services
-from communities.models import Problem
 from communities.permissions import (
     buildings_visible_to,
     can_delete_register_rows,
@@ -31,12 +30,12 @@ from communities.permissions import (
     problem_categories_visible_to,
     problems_visible_to,
 )
+from communities.selectors import with_open_problem_count
 
 from . import filters, serializers
 
 # "Open problems" as the overview page counts them (communities.selectors):
 # waiting for a plan, including rebounds; planned ones are already scheduled.
-UNRESOLVED = [Problem.Status.OPEN, Problem.Status.RECURRED]
 
 
 def validation_detail(error: DjangoValidationError, default_field: str | None):
@@ -112,11 +111,7 @@ class EstateViewSet(ServiceViewSetMixin, ScopedModelViewSet):
         return obj
 
     def optimize(self, queryset):
-        return queryset.select_related("community").annotate(
-            open_problem_count=Count(
-                "problems", filter=Q(problems__status__in=UNRESOLVED)
-            )
-        )
+        return with_open_problem_count(queryset.select_related("community"))
 
     def perform_create(self, serializer):
         estate = services.estate_create(
@@ -316,6 +311,9 @@ class PhotoViewSet(
 
     def optimize(self, queryset):
         return queryset.select_related("estate")
+
+    def perform_destroy(self, instance):
+        photos.photo_delete(photo=instance, actor=self.request.user)
 
     @extend_schema(
         request=serializers.PhotoUploadSerializer,

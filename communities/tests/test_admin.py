@@ -23,18 +23,12 @@ from communities.tests.factories import (
     ProblemFactory,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The role_users fixture hashes four passwords per test; the production
-    # hasher would make these tables take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ESTATE_LIST = "/admin/communities/estate/"
 PROBLEM_LIST = "/admin/communities/problem/"
 HOUSEHOLD_LIST = "/admin/communities/household/"
 PHOTO_ADD = "/admin/communities/photo/add/"
+
+pytestmark = pytest.mark.usefixtures("default_problem_categories")
 
 
 def png_upload(name="site.png", size=(64, 48)) -> SimpleUploadedFile:
@@ -148,7 +142,7 @@ def test_open_problem_count_counts_open_and_recurred_problems(
     response = client.get(ESTATE_LIST)
 
     (row,) = response.context["cl"].result_list
-    assert row.unresolved_problems == 3
+    assert row.open_problem_count == 3
 
 
 @pytest.mark.django_db

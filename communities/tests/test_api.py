@@ -17,15 +17,9 @@ from communities.tests.factories import (
     ProblemFactory,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The role_users fixture hashes four passwords per test; the production
-    # hasher would make these tables take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 API = "/api/v1"
+
+pytestmark = pytest.mark.usefixtures("default_problem_categories")
 
 
 def results(response):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from PIL import Image
 
 from communities.models import Photo
-from communities.photos import photo_create
+from communities.photos import photo_create, photo_delete
 from communities.tests.factories import (
     BuildingFactory,
     EstateFactory,
@@ -357,3 +357,36 @@ def test_community_staff_add_photos_to_their_own_estates(community_user, communi
     )
 
     assert photo.uploaded_by == community_user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_photo_removes_its_files(street_user):
+    photo = photo_create(
+        estate=EstateFactory(),
+        image_file=upload(encode(picture(), "JPEG"), "site.jpg"),
+        actor=street_user,
+    )
+    paths = [
+        Path(photo.image.path),
+        Path(photo.thumbnail_small.path),
+        Path(photo.thumbnail_large.path),
+    ]
+    assert all(path.exists() for path in paths)
+
+    photo_delete(photo=photo, actor=street_user)
+
+    assert not Photo.objects.filter(pk=photo.pk).exists()
+    assert not any(path.exists() for path in paths)
+
+
+def test_community_staff_cannot_delete_photos(community_user, community):
+    photo = photo_create(
+        estate=EstateFactory(community=community),
+        image_file=upload(encode(picture(), "JPEG"), "site.jpg"),
+        actor=community_user,
+    )
+
+    with pytest.raises(PermissionDenied):
+        photo_delete(photo=photo, actor=community_user)
+
+    assert Photo.objects.filter(pk=photo.pk).exists()

@@ -14,6 +14,8 @@ from communities.tests.factories import (
     OwnerFactory,
 )
 
+pytestmark = pytest.mark.usefixtures("default_problem_categories")
+
 
 @pytest.mark.django_db
 def test_estate_create_registers_an_estate(community, community_user):
