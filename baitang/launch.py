@@ -75,8 +75,8 @@ def main() -> int:
         server, os.environ["DATABASE_URL"] = start_embedded_postgres()
     if not os.environ.get("REDIS_URL") and not os.environ.get("CELERY_BROKER_URL"):
         print("REDIS_URL 未设置：Celery 使用文件系统队列（var/celery）。")
-        (VAR_DIR / "celery" / "queue").mkdir(parents=True, exist_ok=True)
-        (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
+        for folder in ("queue", "processed", "control"):
+            (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
 
     processes: list[subprocess.Popen] = []
 

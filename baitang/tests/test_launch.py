@@ -84,6 +84,7 @@ def test_run_command_serves_the_platform_and_ctrl_c_stops_everything(var_dir):
         assert health == {"status": "ok", "database": "up", "broker": "up"}
         assert (var_dir / "pgdata" / "PG_VERSION").exists()
         assert (var_dir / "celery" / "queue").is_dir()
+        assert not (BASE_DIR / "control").exists()  # kombu kept to var/
         assert processes_using(var_dir / "pgdata"), "embedded PostgreSQL not running"
 
         launcher.send_signal(signal.SIGINT)
