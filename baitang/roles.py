@@ -52,5 +52,9 @@ def scope_by_community(queryset: QuerySet, user, community_path: str) -> QuerySe
     if is_street_staff(user):
         return queryset
     if is_community_staff(user):
-        return queryset.filter(**{f"{community_path}__in": community_ids_of(user)})
+        # A subquery rather than a list of ids: one query fewer on every page.
+        assigned = User.communities.through.objects.filter(user_id=user.pk)
+        return queryset.filter(
+            **{f"{community_path}__in": assigned.values("community_id")}
+        )
     return queryset.none()

@@ -45,13 +45,15 @@ def load(households: int = 4_000_000) -> None:
                 maintenance_fund, notes, is_sample, created_at, updated_at)
             SELECT c.ids[1 + (g %% array_length(c.ids, 1))], 'Bench小区' || g,
                 '示例路' || g || '号', 1980 + (g %% 25), 15000, 24000,
-                %s, %s, %s * 3, %s * 3 * (10 + g %% 25) / 100, (g %% 40), g %% 9,
+                %s, %s, %s * 3, %s * 3 * (10 + g %% 25) / 100,
+                %s * 3 * (10 + g %% 25) / 500, g %% 9,
                 g %% 60, g %% 7, (g %% 40), 'none', false, 0, '', true, now(), now()
             FROM generate_series(1, %s) g,
                 (SELECT array_agg(id) ids FROM communities_community) c
             """,
             [
                 BUILDINGS_PER_ESTATE,
+                BUILDINGS_PER_ESTATE * HOUSEHOLDS_PER_BUILDING,
                 BUILDINGS_PER_ESTATE * HOUSEHOLDS_PER_BUILDING,
                 BUILDINGS_PER_ESTATE * HOUSEHOLDS_PER_BUILDING,
                 BUILDINGS_PER_ESTATE * HOUSEHOLDS_PER_BUILDING,

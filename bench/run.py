@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -53,6 +54,7 @@ def ensure_database() -> None:
 
 
 def wrk(url: str, cookie: str, duration: int) -> float:
+    url = quote(url, safe=":/?&=%-")
     output = subprocess.run(
         ["wrk", "-t1", "-c8", f"-d{duration}s", "-H", f"Cookie: {cookie}", url],
         capture_output=True,

@@ -151,9 +151,10 @@ def estate_overview(*, estates: QuerySet[Estate], sort: str) -> QuerySet[Estate]
     )
 
 
-def overview_totals(*, estates: QuerySet[Estate]) -> dict:
-    """Summary figures and special-population totals over the given estates."""
-    totals = estates.annotate(open_problem_count=_open_problem_count()).aggregate(
+def overview_totals(*, estates: QuerySet[Estate], problem_rows: list[dict]) -> dict:
+    """Summary figures and special-population totals over the given estates;
+    open problems come from `problems_by_category` rows, already counted."""
+    totals = estates.order_by().aggregate(
         estates=Count("pk"),
         households=Coalesce(Sum("household_count"), 0),
         residents=Coalesce(Sum("resident_count"), 0),
@@ -162,7 +163,9 @@ def overview_totals(*, estates: QuerySet[Estate]) -> dict:
         disabled=Coalesce(Sum("disabled_count"), 0),
         children=Coalesce(Sum("children_count"), 0),
         low_income=Coalesce(Sum("low_income_count"), 0),
-        open_problems=Coalesce(Sum("open_problem_count"), 0),
+    )
+    totals["open_problems"] = sum(
+        row[status] for row in problem_rows for status in UNRESOLVED_PROBLEM_STATUSES
     )
     return totals
 
@@ -170,18 +173,23 @@ def overview_totals(*, estates: QuerySet[Estate]) -> dict:
 def problems_by_category(*, estates: QuerySet[Estate]) -> list[dict]:
     """Every problem category with its problems of the given estates counted by
     status: rows of {name, open, planned, resolved, recurred, total}."""
-    in_scope = Q(problems__estate__in=estates.order_by().values("pk"))
+    # Counting from the problems side lets PostgreSQL semi-join the estates once;
+    # filtering a LEFT JOIN from the categories re-ran the estate subquery per row.
     counts = {
-        status: Count("problems", filter=in_scope & Q(problems__status=status))
-        for status in Problem.Status.values
+        status: Count("pk", filter=Q(status=status)) for status in Problem.Status.values
     }
-    rows = (
-        ProblemCategory.objects.annotate(**counts)
-        .annotate(total=Count("problems", filter=in_scope))
-        .order_by("sort_order", "name")
-        .values("name", "total", *Problem.Status.values)
-    )
-    return list(rows)
+    by_category = {
+        row.pop("category"): row
+        for row in Problem.objects.filter(estate__in=estates.order_by().values("pk"))
+        .order_by()
+        .values("category")
+        .annotate(total=Count("pk"), **counts)
+    }
+    empty = dict.fromkeys(["total", *Problem.Status.values], 0)
+    return [
+        {"name": category.name, **by_category.get(category.pk, empty)}
+        for category in ProblemCategory.objects.order_by("sort_order", "name")
+    ]
 
 
 def estates_by_decade(*, estates: QuerySet[Estate]) -> list[dict]:

@@ -116,7 +116,8 @@ def estate_overview(request):
     page = Paginator(
         selectors.estate_overview(estates=estates, sort=sort), OVERVIEW_PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    totals = selectors.overview_totals(estates=estates)
+    problem_rows = selectors.problems_by_category(estates=estates)
+    totals = selectors.overview_totals(estates=estates, problem_rows=problem_rows)
     status_series = [(s.value, s.label) for s in Problem.Status]
     charts = [
         bar_chart(
@@ -125,7 +126,7 @@ def estate_overview(request):
             description=_("按问题类别统计的问题数，分状态显示。"),
             rows=[
                 (row["name"], {s: row[s] for s, _label in status_series})
-                for row in selectors.problems_by_category(estates=estates)
+                for row in problem_rows
             ],
             series=status_series,
         ),
