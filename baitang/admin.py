@@ -59,6 +59,22 @@ class ScopedInline:
         return is_street_staff(request.user)
 
 
+class ReadOnlyInline(ScopedInline):
+    """Inline rows shown for reference only: office staff see them, nobody edits."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "get_full_name", "role", "organisation", "is_active"]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from baitang.admin import ScopedInline, ScopedModelAdmin
+from baitang.admin import ReadOnlyInline, ScopedModelAdmin
 from communities import services
 from communities.models import (
     Building,
@@ -210,24 +210,14 @@ class EstateInlineMixin:
         return super().get_queryset(request).select_related("estate")
 
 
-class PhotoInline(EstateInlineMixin, ScopedInline, admin.TabularInline):
+class PhotoInline(EstateInlineMixin, ReadOnlyInline, admin.TabularInline):
     """Read-only thumbnails; photos are added through the upload form, which
     cleans them (EXIF, GPS) — never as raw files."""
 
     model = Photo
-    extra = 0
     fields = ["thumbnail", "stage", "caption", "pair_key", "taken_on"]
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("缩略图"))
     def thumbnail(self, obj):

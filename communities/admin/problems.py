@@ -11,7 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from baitang.roles import is_office_staff, is_street_staff
+from baitang.admin import ReadOnlyInline
+from baitang.roles import is_street_staff
 from communities import photos, services
 from communities.models import (
     Building,
@@ -62,29 +63,15 @@ class ProblemCategoryAdmin(RegisterAdmin):
         return obj.problems_total
 
 
-class ProblemStatusChangeInline(admin.TabularInline):
+class ProblemStatusChangeInline(ReadOnlyInline, admin.TabularInline):
     model = ProblemStatusChange
-    extra = 0
     fields = ["changed_at", "from_label", "to_label", "actor", "reason"]
     readonly_fields = fields
-    can_delete = False
     verbose_name = _("状态变更记录")
     verbose_name_plural = _("状态变更记录")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
-
-    def has_view_permission(self, request, obj=None):
-        return is_office_staff(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("原状态"))
     def from_label(self, obj):
