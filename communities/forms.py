@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Estate
@@ -27,6 +28,13 @@ class EstateFilterForm(forms.Form):
     decade = forms.TypedChoiceField(
         label=_("建成年代"), required=False, coerce=int, empty_value=None
     )
+    cutoff = forms.TypedChoiceField(
+        label=_("改造年限"),
+        required=False,
+        choices=[("", _("全部")), ("1", _("符合")), ("0", _("不符合"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
     management = forms.ChoiceField(
         label=_("物业管理情况"),
         required=False,
@@ -35,6 +43,9 @@ class EstateFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["cutoff"].help_text = _("%(year)s年及以前建成") % {
+            "year": settings.REGISTER_BUILD_YEAR_CUTOFF
+        }
         self.fields["community"].queryset = communities_visible_to(user)
         self.fields["decade"].choices = [("", _("全部年代"))] + [
             (decade, _("%(decade)s年代") % {"decade": decade})
@@ -50,4 +61,5 @@ class EstateFilterForm(forms.Form):
             "decade": data.get("decade"),
             "management_model": data.get("management") or "",
             "search": data.get("q") or "",
+            "within_cutoff": data.get("cutoff"),
         }

@@ -138,6 +138,11 @@ class Estate(models.Model):
         return timezone.localdate().year - self.build_year
 
     @property
+    def within_renovation_cutoff(self) -> bool:
+        """Old enough for the old-estate programme (settings: cutoff year)."""
+        return self.build_year <= settings.REGISTER_BUILD_YEAR_CUTOFF
+
+    @property
     def elderly_share(self):
         """Share of residents aged 60+, as a percentage, or None when unknown."""
         if not self.resident_count:

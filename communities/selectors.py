@@ -109,9 +109,15 @@ def estates_filtered(
     decade: int | None = None,
     management_model: str = "",
     search: str = "",
+    within_cutoff: bool | None = None,
 ) -> QuerySet[Estate]:
-    """The estates a user may see, narrowed by the overview's filters."""
+    """The estates a user may see, narrowed by the overview's filters.
+    `within_cutoff` keeps estates built up to (True) or after (False) the
+    programme's cutoff year, settings.REGISTER_BUILD_YEAR_CUTOFF."""
     estates = estates_visible_to(user)
+    if within_cutoff is not None:
+        cutoff = Q(build_year__lte=settings.REGISTER_BUILD_YEAR_CUTOFF)
+        estates = estates.filter(cutoff if within_cutoff else ~cutoff)
     if community is not None:
         estates = estates.filter(community=community)
     if decade is not None:

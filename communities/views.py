@@ -3,6 +3,7 @@ profile (三维画像)."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -210,5 +211,6 @@ def estate_profile(request, pk):
             "needs": _needs_beside_forecast(estate, forecast),
             "governance_bodies": bodies,
             "admin_url": admin_url,
+            "cutoff_year": settings.REGISTER_BUILD_YEAR_CUTOFF,
         },
     )

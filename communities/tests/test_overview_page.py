@@ -428,3 +428,20 @@ def test_community_staff_without_a_community_see_an_empty_overview(
     assert response.context["totals"]["estates"] == 0
     assert response.context["totals"]["households"] == 0
     assert all(chart["empty"] for chart in response.context["charts"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cutoff", "names"), [("1", ["老一"]), ("0", ["新二"]), ("", ["老一", "新二"])]
+)
+def test_cutoff_filter_follows_the_setting(
+    client, settings, street_user, cutoff, names
+):
+    settings.REGISTER_BUILD_YEAR_CUTOFF = 2000
+    EstateFactory(name="老一", build_year=2000)
+    EstateFactory(name="新二", build_year=2001)
+    client.force_login(street_user)
+
+    response = client.get(URL, {"cutoff": cutoff, "sort": "-name"})
+
+    assert [estate.name for estate in response.context["page"]] == names

@@ -435,3 +435,20 @@ def test_query_count_does_not_grow_with_rows(
     assert response.status_code == 200
     assert len(response.context["buildings"]) == count
     assert len(response.context["gallery"]["pairs"]) == count // 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("build_year", "text"),
+    [(2004, "符合（2004年及以前建成）"), (2005, "不符合（2004年以后建成）")],
+)
+def test_profile_says_whether_the_estate_is_within_the_cutoff(
+    client, settings, street_user, build_year, text
+):
+    settings.REGISTER_BUILD_YEAR_CUTOFF = 2004
+    estate = EstateFactory(build_year=build_year)
+    client.force_login(street_user)
+
+    response = client.get(f"/estates/{estate.pk}/")
+
+    assert text in response.content.decode()
