@@ -1,6 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from baitang.models import User
 from baitang.roles import is_office_staff, is_street_staff
@@ -75,23 +83,9 @@ class ReadOnlyInline(ScopedInline):
         return False
 
 
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "role", "organisation", "is_active"]
-    list_filter = ["role", "party_kind", "is_active", "communities"]
-    search_fields = ["username", "first_name", "last_name", "organisation", "phone"]
-    filter_horizontal = ["communities"]
-    fieldsets = DjangoUserAdmin.fieldsets + (
-        (
-            _("角色与范围"),
-            {"fields": ["role", "party_kind", "organisation", "phone", "communities"]},
-        ),
-    )
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
-        (_("角色与范围"), {"fields": ["role", "party_kind", "communities"]}),
-    )
+class StreetOfficeOnlyMixin:
+    """For what only the street office manages: logins and periodic tasks."""
 
-    # Managing logins is the street office's job alone.
     def has_module_permission(self, request):
         return is_street_staff(request.user)
 
@@ -106,3 +100,38 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_street_staff(request.user)
+
+
+# Staff change the schedules of periodic tasks (django-celery-beat) in the admin.
+for _model in (
+    PeriodicTask,
+    CrontabSchedule,
+    IntervalSchedule,
+    SolarSchedule,
+    ClockedSchedule,
+):
+    _beat_admin = type(admin.site._registry[_model])
+    admin.site.unregister(_model)
+    admin.site.register(
+        _model, type(_beat_admin.__name__, (StreetOfficeOnlyMixin, _beat_admin), {})
+    )
+
+# Roles, not Django groups, decide what a login may do.
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(StreetOfficeOnlyMixin, DjangoUserAdmin):
+    list_display = ["username", "get_full_name", "role", "organisation", "is_active"]
+    list_filter = ["role", "party_kind", "is_active", "communities"]
+    search_fields = ["username", "first_name", "last_name", "organisation", "phone"]
+    filter_horizontal = ["communities"]
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (
+            _("角色与范围"),
+            {"fields": ["role", "party_kind", "organisation", "phone", "communities"]},
+        ),
+    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        (_("角色与范围"), {"fields": ["role", "party_kind", "communities"]}),
+    )
