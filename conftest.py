@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -18,6 +19,18 @@ def _fast_password_hashing(settings):
     # Logins are made per test (role_users makes four); the production hasher
     # would make the permission tables take minutes.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    # A private in-memory cache per test: cached pages never leak between tests
+    # (or between xdist workers sharing one Redis).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(uuid.uuid4()),
+        }
+    }
 
 
 @pytest.fixture(autouse=True)

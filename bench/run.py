@@ -9,6 +9,7 @@ The bar (DEVELOPERS.md): pages at >= 40% of the hello view's requests per second
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -67,11 +68,45 @@ def wrk(url: str, cookie: str, duration: int) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
+def lighthouse(url: str, cookie: str) -> str:
+    """Mobile Lighthouse performance and accessibility scores, as "perf/a11y"."""
+    report = BASE_DIR / "var" / "lighthouse.json"
+    subprocess.run(
+        [
+            "npx",
+            "--yes",
+            "lighthouse@12",
+            url,
+            "--quiet",
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={report}",
+            f'--extra-headers={{"Cookie": "{cookie}"}}',
+            "--chrome-flags=--headless --no-sandbox --disable-gpu"
+            " --disable-background-networking --disable-component-update"
+            " --disable-sync",
+        ],
+        env={**os.environ, "CHROME_PATH": shutil.which("chromium") or ""},
+        capture_output=True,
+        check=True,
+    )
+    categories = json.loads(report.read_text())["categories"]
+    return "/".join(
+        f"{round(100 * categories[name]['score'])}"
+        for name in ("performance", "accessibility")
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=4_000_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--reload", action="store_true")
+    parser.add_argument(
+        "--lighthouse",
+        action="store_true",
+        help="also score each page with Lighthouse (npx lighthouse, Debian chromium)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -149,7 +184,8 @@ def main() -> None:
         results = []
         for label, path, queries, size in measured:
             rps = wrk(base + path, cookie, args.duration)
-            results.append((label, path, queries, size, rps))
+            scores = lighthouse(base + path, cookie) if args.lighthouse else ""
+            results.append((label, path, queries, size, rps, scores))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
@@ -160,11 +196,14 @@ def main() -> None:
         f"\n{households:,} households; wrk -t1 -c8 -d{args.duration}s;"
         " gunicorn, 2 sync workers"
     )
-    print(f"{'page':<28}{'req/s':>9}{'% hello':>9}{'queries':>9}{'KB':>8}")
-    for label, _path, queries, size, rps in results:
+    print(
+        f"{'page':<28}{'req/s':>9}{'% hello':>9}{'queries':>9}{'KB':>8}"
+        f"{'  Lighthouse perf/a11y' if args.lighthouse else ''}"
+    )
+    for label, _path, queries, size, rps, scores in results:
         print(
             f"{label:<28}{rps:>9.0f}{100 * rps / hello_rps:>8.1f}%"
-            f"{queries:>9}{size / 1024:>8.1f}"
+            f"{queries:>9}{size / 1024:>8.1f}  {scores}"
         )
 
 

@@ -32,3 +32,22 @@ def test_logs_go_to_stdout(settings):
 
     root_handlers = logging.getLogger().handlers
     assert any(getattr(h, "stream", None) is sys.stdout for h in root_handlers)
+
+
+@pytest.mark.django_db
+def test_home_page_is_cached_per_visitor(client, street_user):
+    anonymous = client.get("/")
+    assert "max-age=300" in anonymous["Cache-Control"]
+    assert "小区总览" not in anonymous.content.decode()
+
+    client.force_login(street_user)
+    signed_in = client.get("/").content.decode()
+
+    # The anonymous copy in the cache is not served to a signed-in user.
+    assert "小区总览" in signed_in
+
+
+@pytest.mark.django_db
+def test_pages_link_an_icon_so_browsers_do_not_ask_for_favicon_ico(client):
+    assert 'rel="icon"' in client.get("/").content.decode()
+    assert client.get("/static/favicon.svg").status_code == 200
