@@ -235,7 +235,7 @@ def seed_estates(community, count: int) -> None:
     for index in range(count):
         building = BuildingFactory(estate=EstateFactory(community=community))
         HouseholdFactory(building=building, owners=[OwnerFactory()])
-        HouseholdFactory(building=building, number=f"9{index}", owners=[])
+        HouseholdFactory(building=building, number=f"B{index}", owners=[])
 
 
 @pytest.mark.parametrize("size", [5, 200])
