@@ -35,10 +35,9 @@ from .base import (
     EstateRowsAdmin,
     PhotoInline,
     RegisterAdmin,
-    adopt,
     joined_messages,
     photo_thumbnail,
-    values_of,
+    save_register_row,
 )
 
 # --- Problems -----------------------------------------------------------------
@@ -177,9 +176,8 @@ class ProblemAdmin(EstateRowsAdmin):
         return text if len(text) <= 30 else f"{text[:30]}…"
 
     def save_model(self, request, obj, form, change):
+        save_register_row(obj, request.user)
         if change:
-            values = values_of(obj, services.PROBLEM_FIELDS)
-            services.problem_update(problem=obj, actor=request.user, **values)
             new_status = form.cleaned_data.get("new_status")
             if new_status:
                 services.problem_set_status(
@@ -188,18 +186,6 @@ class ProblemAdmin(EstateRowsAdmin):
                     actor=request.user,
                     reason=form.cleaned_data.get("status_reason", ""),
                 )
-        else:
-            created = services.problem_create(
-                estate=obj.estate,
-                building=obj.building,
-                category=obj.category,
-                description=obj.description,
-                severity=obj.severity,
-                source=obj.source,
-                reported_on=obj.reported_on,
-                actor=request.user,
-            )
-            adopt(obj, created)
 
     def _set_status(self, request, queryset, status):
         moved, refused = 0, []
