@@ -52,16 +52,22 @@ def spawn(*args: str) -> subprocess.Popen:
 
 
 def stop_all(processes: list[subprocess.Popen]) -> None:
+    # SIGTERM to each leader only: Celery then shuts its pool down warmly. Anything
+    # left in a group afterwards is killed, so no process outlives us.
     for process in processes:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()
     deadline = time.monotonic() + 15
     for process in processes:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            pass
+        try:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        except ProcessLookupError:
+            pass
+        process.wait()
 
 
 def main() -> int:
