@@ -484,37 +484,30 @@ def _seed_photos(plan, index, estate, rng, problems, actor) -> None:
         )
 
 
+def _self_management(estate_name: str) -> list[tuple[str, str, str]]:
+    """党员 + 自管委员会 + 联络员, the structure of 湖景花园, 海湾豪宅 and 福星苑."""
+    return [
+        (
+            GovernanceBody.Kind.SELF_MANAGEMENT_COMMITTEE,
+            f"{estate_name}自管委员会",
+            "committee",
+        ),
+        (
+            GovernanceBody.Kind.DELIBERATION_REPRESENTATIVES,
+            f"{estate_name}议事代表",
+            "reps",
+        ),
+        (GovernanceBody.Kind.LIAISONS, f"{estate_name}楼栋联络员", "liaisons"),
+    ]
+
+
 GOVERNANCE = {
     "幸福园小区": [
         (GovernanceBody.Kind.SELF_GOVERNANCE_GROUP, "幸福园自治小组", "group"),
     ],
-    "湖景花园": [
-        (
-            GovernanceBody.Kind.SELF_MANAGEMENT_COMMITTEE,
-            "湖景花园自管委员会",
-            "committee",
-        ),
-        (GovernanceBody.Kind.DELIBERATION_REPRESENTATIVES, "湖景花园议事代表", "reps"),
-        (GovernanceBody.Kind.LIAISONS, "湖景花园楼栋联络员", "liaisons"),
-    ],
-    "海湾豪宅": [
-        (
-            GovernanceBody.Kind.SELF_MANAGEMENT_COMMITTEE,
-            "海湾豪宅自管委员会",
-            "committee",
-        ),
-        (GovernanceBody.Kind.DELIBERATION_REPRESENTATIVES, "海湾豪宅议事代表", "reps"),
-        (GovernanceBody.Kind.LIAISONS, "海湾豪宅楼栋联络员", "liaisons"),
-    ],
-    "福星苑": [
-        (
-            GovernanceBody.Kind.SELF_MANAGEMENT_COMMITTEE,
-            "福星苑自管委员会",
-            "committee",
-        ),
-        (GovernanceBody.Kind.DELIBERATION_REPRESENTATIVES, "福星苑议事代表", "reps"),
-        (GovernanceBody.Kind.LIAISONS, "福星苑楼栋联络员", "liaisons"),
-    ],
+    "湖景花园": _self_management("湖景花园"),
+    "海湾豪宅": _self_management("海湾豪宅"),
+    "福星苑": _self_management("福星苑"),
     "逸鸿花园": [
         (GovernanceBody.Kind.PARTY_CONTACTS, "逸鸿花园党员联系人", "party"),
     ],
