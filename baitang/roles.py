@@ -10,6 +10,43 @@ from django.db.models import QuerySet
 from baitang.models import User
 
 
+class SystemActor:
+    """The platform itself acting: management commands, migrations, the demo
+    seed, scheduled tasks. It has the street office's rights but is no login, so
+    logs record it as no user (`recorded_actor`). Every write service takes an
+    explicit actor; a caller that is not a person passes `SYSTEM`."""
+
+    pk = None
+    id = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    is_anonymous = False
+    role = User.Role.STREET
+    username = "system"
+
+    def __repr__(self):
+        return "SYSTEM"
+
+    def __str__(self):
+        return "系统"
+
+
+SYSTEM = SystemActor()
+
+
+def require_actor(actor) -> None:
+    """Refuse a write that does not say who does it (a programming error)."""
+    if actor is None:
+        raise TypeError("every write names its actor; pass SYSTEM for the platform")
+
+
+def recorded_actor(actor) -> User | None:
+    """The user to store in a log's actor column: None for the system itself."""
+    return None if actor is SYSTEM else actor
+
+
 def is_street_staff(user) -> bool:
     return bool(
         user.is_authenticated
