@@ -23,12 +23,13 @@ Formulas (rates are the settings named in brackets):
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from . import indicators
 from .models import EstateNeed
 
 Kind = EstateNeed.Kind
@@ -65,12 +66,8 @@ class AgeingProjection:
 
     @property
     def summary(self) -> str:
-        return _(
-            "按每年上升 %(drift)s 个百分点推算，%(years)s 年后60岁以上老人占比将由 "
-            "%(now)s%% 升至 %(then)s%%（约 %(elderly)s 人），助餐点需求由 "
-            "%(meals_now)s 个变为 %(meals_then)s 个；加装电梯和无障碍通道的需求"
-            "也将更加迫切。"
-        ) % {
+        """One sentence; a figure that does not change is said to stay."""
+        values = {
             "drift": number(self.drift),
             "years": self.years,
             "now": percent(self.share_now),
@@ -79,6 +76,27 @@ class AgeingProjection:
             "meals_now": self.meal_points_now,
             "meals_then": self.meal_points_then,
         }
+        if values["now"] == values["then"]:
+            share = _(
+                "%(years)s 年后60岁以上老人占比仍为 %(now)s%%（约 %(elderly)s 人）"
+            )
+        else:
+            share = _(
+                "按每年上升 %(drift)s 个百分点推算，%(years)s 年后60岁以上老人占比"
+                "将由 %(now)s%% 升至 %(then)s%%（约 %(elderly)s 人）"
+            )
+        if self.meal_points_now == self.meal_points_then:
+            meals = _("助餐点需求仍为 %(meals_now)s 个")
+        elif self.meal_points_then > self.meal_points_now:
+            meals = _("助餐点需求由 %(meals_now)s 个增至 %(meals_then)s 个")
+        else:
+            meals = _("助餐点需求由 %(meals_now)s 个减至 %(meals_then)s 个")
+        return (
+            share % values
+            + _("，")
+            + meals % values
+            + _("；加装电梯和无障碍通道的需求也将更加迫切。")
+        )
 
 
 @dataclass(frozen=True)
@@ -100,9 +118,9 @@ def number(value) -> str:
 
 
 def percent(share: Fraction) -> str:
-    """A percentage with one decimal, rounded half up: Fraction(61, 2) → "30.5"."""
-    value = Decimal(share.numerator) / Decimal(share.denominator)
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    """A percentage as the profile shows it (indicators.round_half_up):
+    Fraction(61, 2) → "30.5"."""
+    return str(indicators.round_half_up(share))
 
 
 def _rate(rates: dict, name: str) -> Fraction:
@@ -117,11 +135,7 @@ def _round_half_up(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
-def elderly_share(*, elderly_60: int, resident_count: int) -> Fraction | None:
-    """The 60+ share of residents in percent, exact; None when nobody is counted."""
-    if not resident_count:
-        return None
-    return Fraction(100 * elderly_60, resident_count)
+elderly_share = indicators.elderly_share
 
 
 def meal_points(

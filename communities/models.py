@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import indicators
+
 NON_NEGATIVE = _("不能为负数。")
 
 
@@ -144,16 +146,16 @@ class Estate(models.Model):
 
     @property
     def elderly_share(self):
-        """Share of residents aged 60+, as a percentage, or None when unknown."""
-        if not self.resident_count:
-            return None
-        return round(100 * self.elderly_60_count / self.resident_count, 1)
+        """Share of residents aged 60+ in percent (one decimal), or None."""
+        return indicators.elderly_share_percent(
+            elderly_60=self.elderly_60_count, resident_count=self.resident_count
+        )
 
     @property
     def floor_area_per_household(self):
-        if not self.household_count or self.floor_area is None:
-            return None
-        return round(self.floor_area / self.household_count, 1)
+        return indicators.floor_area_per_household(
+            floor_area=self.floor_area, household_count=self.household_count
+        )
 
 
 class Building(models.Model):

@@ -221,6 +221,31 @@ def test_ageing_projection_raises_the_share_and_the_meal_points():
     assert "18.0% 升至 22.0%" in projection.summary
 
 
+def test_ageing_projection_says_a_figure_that_does_not_change_stays():
+    # 121 of 400 = 30.25 % → 34.25 %: one meal point now and then.
+    projection = forecast.ageing_projection(elderly_60=121, resident_count=400)
+
+    assert projection.meal_points_now == projection.meal_points_then == 1
+    assert "助餐点需求仍为 1 个" in projection.summary
+    assert "由 1 个" not in projection.summary
+    assert "30.3% 升至 34.3%" in projection.summary
+
+
+def test_ageing_projection_says_how_many_meal_points_are_added():
+    # 300 of 1,000 = 30 % → 34 %: ⌈300/500⌉ = 1 now, ⌈340/500⌉ = 1; at 1,500 of
+    # 5,000 → 1,700 seniors: 3 now, 4 then.
+    projection = forecast.ageing_projection(elderly_60=1500, resident_count=5000)
+
+    assert "助餐点需求由 3 个增至 4 个" in projection.summary
+
+
+def test_ageing_projection_at_the_cap_says_the_share_stays():
+    projection = forecast.ageing_projection(elderly_60=100, resident_count=100)
+
+    assert "占比仍为 100.0%" in projection.summary
+    assert "升至" not in projection.summary
+
+
 def test_ageing_projection_is_capped_at_100_percent():
     projection = forecast.ageing_projection(elderly_60=99, resident_count=100)
 
