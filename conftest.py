@@ -14,6 +14,13 @@ from communities.tests.factories import CommunityFactory, UserFactory
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def pytest_collection_modifyitems(items):
+    # Every browser test takes seconds: `-m "not slow"` leaves them out too.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Logins are made per test (role_users makes four); the production hasher

@@ -22,6 +22,7 @@ def make_session(key: str, expires_in: timedelta) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_session_cleanup_task():
     # given: one expired and one live session, committed for the worker to see

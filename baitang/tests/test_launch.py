@@ -55,6 +55,7 @@ def var_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_run_command_serves_the_platform_and_ctrl_c_stops_everything(var_dir):
     port = free_port()
     environment = {

@@ -82,7 +82,7 @@ def estate_form(estate, **overrides):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_estate_changelist_queries_do_not_grow_with_rows(
     client, street_user, community, count, django_assert_max_num_queries
 ):
@@ -98,7 +98,7 @@ def test_estate_changelist_queries_do_not_grow_with_rows(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_estate_changelist_for_community_staff_queries_do_not_grow(
     client, community_user, community, count, django_assert_max_num_queries
 ):
@@ -189,7 +189,6 @@ def test_estate_changelist_links_to_import_and_blank_template(client, street_use
 def test_export_action_returns_a_workbook_of_the_selected_estates(
     client, street_user, community
 ):
-    pytest.importorskip("communities.excel")
     from openpyxl import load_workbook
 
     chosen, _other = estates(2, community)
@@ -333,7 +332,7 @@ def test_estate_change_view_queries_do_not_grow_with_inline_rows(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_household_changelist_masks_phones_with_constant_queries(
     client, community_user, community, count, django_assert_max_num_queries
 ):
@@ -525,7 +524,7 @@ def test_problem_actions_move_what_they_can_and_explain_the_rest(client, street_
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_problem_changelist_queries_do_not_grow(
     client, street_user, count, django_assert_max_num_queries
 ):

@@ -37,7 +37,7 @@ def jpeg_upload(name="site.jpg"):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_estate_list_queries_do_not_grow(
     api_client, community_user, community, count, django_assert_max_num_queries
 ):
@@ -53,7 +53,7 @@ def test_estate_list_queries_do_not_grow(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_household_list_queries_do_not_grow(
     api_client, street_user, count, django_assert_max_num_queries
 ):
@@ -72,7 +72,7 @@ def test_household_list_queries_do_not_grow(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_problem_list_queries_do_not_grow(
     api_client, street_user, count, django_assert_max_num_queries
 ):

@@ -9,7 +9,13 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from communities.models import Building, Estate, Household, ProblemCategory
+from communities.models import (
+    Building,
+    Estate,
+    GovernanceBody,
+    Household,
+    ProblemCategory,
+)
 from communities.tests.factories import (
     BuildingFactory,
     EstateFactory,
@@ -18,12 +24,23 @@ from communities.tests.factories import (
 )
 
 
+def violates(constraint_name: str):
+    """The database refuses the write, and says which constraint did."""
+    return pytest.raises(IntegrityError, match=f'constraint "{constraint_name}"')
+
+
+def message_of(model, constraint_name: str) -> str:
+    """The Chinese message the named constraint gives in full_clean."""
+    constraint = next(c for c in model._meta.constraints if c.name == constraint_name)
+    return str(constraint.violation_error_message)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", ["land_area", "floor_area", "maintenance_fund"])
 def test_database_refuses_negative_estate_amounts(field):
     estate = EstateFactory()
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates(f"estate_{field}_non_negative"), transaction.atomic():
         Estate.objects.filter(pk=estate.pk).update(**{field: Decimal("-1.00")})
 
 
@@ -31,7 +48,7 @@ def test_database_refuses_negative_estate_amounts(field):
 def test_database_refuses_a_non_positive_exclusive_area():
     household = HouseholdFactory()
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("household_exclusive_area_positive"), transaction.atomic():
         Household.objects.filter(pk=household.pk).update(exclusive_area=0)
 
 
@@ -39,7 +56,7 @@ def test_database_refuses_a_non_positive_exclusive_area():
 def test_database_refuses_duplicate_building_names_in_an_estate():
     building = BuildingFactory(name="1栋")
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("building_unique_name_in_estate"), transaction.atomic():
         Building.objects.create(estate=building.estate, name="1栋")
 
 
@@ -56,7 +73,7 @@ def test_same_building_name_is_fine_in_another_estate():
 def test_database_refuses_duplicate_unit_and_number_in_a_building():
     household = HouseholdFactory(unit=2, number="301")
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("household_unique_number_in_unit"), transaction.atomic():
         Household.objects.create(
             building=household.building,
             unit=2,
@@ -78,7 +95,7 @@ def test_same_number_in_another_unit_is_fine():
 def test_database_refuses_more_over_80s_than_over_60s():
     estate = EstateFactory(elderly_60_count=10, elderly_80_count=5)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with violates("estate_elderly_80_within_60"), transaction.atomic():
         Estate.objects.filter(pk=estate.pk).update(elderly_80_count=11)
 
 
@@ -91,6 +108,7 @@ def test_full_clean_names_negative_areas_in_chinese():
     with pytest.raises(ValidationError) as refused:
         estate.full_clean()
 
+    assert message_of(Estate, "estate_land_area_non_negative") == "不能为负数。"
     assert "不能为负数。" in refused.value.messages
 
 
@@ -101,6 +119,9 @@ def test_full_clean_names_duplicate_building_in_chinese():
     with pytest.raises(ValidationError) as refused:
         Building(estate=building.estate, name="2栋").full_clean()
 
+    assert refused.value.messages == [
+        message_of(Building, "building_unique_name_in_estate")
+    ]
     assert refused.value.messages == ["该小区已有同名楼栋。"]
 
 
@@ -116,6 +137,9 @@ def test_full_clean_names_duplicate_household_number_in_chinese():
             exclusive_area=Decimal("70"),
         ).full_clean()
 
+    assert refused.value.messages == [
+        message_of(Household, "household_unique_number_in_unit")
+    ]
     assert refused.value.messages == ["该楼栋单元已有相同房号。"]
 
 
@@ -133,6 +157,14 @@ def test_full_clean_names_the_other_register_rules_in_chinese():
         estate.full_clean()
 
     messages = refused.value.messages
+    assert sorted(messages) == sorted(
+        message_of(Estate, name)
+        for name in (
+            "estate_build_year_plausible",
+            "estate_tenant_share_percentage",
+            "estate_elderly_80_within_60",
+        )
+    )
     assert "建成年代应在1900年至2100年之间。" in messages
     assert "租户占比应在0到100之间。" in messages
     assert "80岁以上老人数不能多于60岁以上老人数。" in messages
@@ -149,6 +181,9 @@ def test_full_clean_refuses_a_term_ending_before_it_starts():
     with pytest.raises(ValidationError) as refused:
         body.full_clean()
 
+    assert refused.value.messages == [
+        message_of(GovernanceBody, "governance_body_term_after_start")
+    ]
     assert refused.value.messages == ["任期届满日期不能早于成立日期。"]
 
 

@@ -399,7 +399,7 @@ def _estates_with_problems(count, communities):
         ProblemFactory(estate=estate, category=category, status=Status.OPEN)
 
 
-@pytest.mark.parametrize("count", [5, 200])
+@pytest.mark.parametrize("count", [5, pytest.param(200, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("role", ["street", "community"])
 def test_query_count_does_not_grow_with_estates(
     client, django_assert_max_num_queries, role_users, community, count, role

@@ -238,7 +238,7 @@ def seed_estates(community, count: int) -> None:
         HouseholdFactory(building=building, number=f"B{index}", owners=[])
 
 
-@pytest.mark.parametrize("size", [5, 200])
+@pytest.mark.parametrize("size", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_export_queries_do_not_grow_with_rows(
     size, community, django_assert_max_num_queries
 ):

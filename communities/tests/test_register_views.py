@@ -317,7 +317,7 @@ def test_export_refuses_malformed_ids(client, street_user):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("size", [5, 200])
+@pytest.mark.parametrize("size", [5, pytest.param(200, marks=pytest.mark.slow)])
 def test_export_page_queries_do_not_grow_with_rows(
     size, client, street_user, community, django_assert_max_num_queries
 ):
