@@ -9,11 +9,17 @@ from . import indicators
 
 NON_NEGATIVE = _("不能为负数。")
 
+# Names sort by pinyin with numbers in numeric order ("2栋" before "10栋"); the
+# collation is created by migration 0003 (code-point order without ICU).
+NAME_COLLATION = "zh_pinyin"
+
 
 class Community(models.Model):
     """社区: an administrative area with a residents' committee."""
 
-    name = models.CharField(_("社区名称"), max_length=50, unique=True)
+    name = models.CharField(
+        _("社区名称"), max_length=50, unique=True, db_collation=NAME_COLLATION
+    )
     address = models.CharField(_("社区居委会地址"), max_length=200, blank=True)
     notes = models.TextField(_("备注"), blank=True)
 
@@ -42,7 +48,7 @@ class Estate(models.Model):
         on_delete=models.PROTECT,
         related_name="estates",
     )
-    name = models.CharField(_("小区名称"), max_length=100)
+    name = models.CharField(_("小区名称"), max_length=100, db_collation=NAME_COLLATION)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     build_year = models.PositiveSmallIntegerField(
         _("建成年代"), help_text=_("以竣工验收年份为准。")
@@ -167,7 +173,7 @@ class Building(models.Model):
         on_delete=models.CASCADE,
         related_name="buildings",
     )
-    name = models.CharField(_("楼栋名称"), max_length=50)
+    name = models.CharField(_("楼栋名称"), max_length=50, db_collation=NAME_COLLATION)
     storeys = models.PositiveSmallIntegerField(_("层数"), default=1)
     unit_count = models.PositiveSmallIntegerField(_("单元数"), default=1)
     has_elevator = models.BooleanField(_("有电梯"), default=False)
@@ -197,7 +203,7 @@ class Owner(models.Model):
     """业主. One owner may hold several households; the Civil-Code headcount counts
     such an owner once, and a developer's unsold units together as one."""
 
-    name = models.CharField(_("姓名/名称"), max_length=100)
+    name = models.CharField(_("姓名/名称"), max_length=100, db_collation=NAME_COLLATION)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     is_developer = models.BooleanField(
         _("开发建设单位"), default=False, help_text=_("未售出房屋的持有者。")
@@ -234,7 +240,7 @@ class Household(models.Model):
         related_name="households",
     )
     unit = models.PositiveSmallIntegerField(_("单元"), default=1)
-    number = models.CharField(_("房号"), max_length=20)
+    number = models.CharField(_("房号"), max_length=20, db_collation=NAME_COLLATION)
     floor = models.SmallIntegerField(_("楼层"), default=1)
     exclusive_area = models.DecimalField(
         _("专有部分面积（㎡）"), max_digits=8, decimal_places=2
@@ -301,7 +307,9 @@ def mask_phone(phone: str) -> str:
 class ProblemCategory(models.Model):
     """A kind of pain point (治安, 停车, 环境卫生…): an editable list."""
 
-    name = models.CharField(_("类别名称"), max_length=30, unique=True)
+    name = models.CharField(
+        _("类别名称"), max_length=30, unique=True, db_collation=NAME_COLLATION
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -527,7 +535,7 @@ class GovernanceBody(models.Model):
         related_name="governance_bodies",
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, db_collation=NAME_COLLATION)
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
     term_ends_on = models.DateField(_("任期届满"), null=True, blank=True)
 
@@ -561,7 +569,7 @@ class GovernanceMember(models.Model):
         on_delete=models.CASCADE,
         related_name="members",
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50, db_collation=NAME_COLLATION)
     position = models.CharField(_("职务"), max_length=30, default="成员")
     is_party_member = models.BooleanField(_("党员"), default=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)

@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Length, NullIf
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from .models import (
     UNRESOLVED_PROBLEM_STATUSES,
@@ -215,7 +215,7 @@ def estates_by_decade(*, estates: QuerySet[Estate]) -> list[dict]:
 def estate_profile_queryset(*, user) -> QuerySet[Estate]:
     """Estates a user may see, with everything the profile page shows prefetched
     (buildings, open problems, photos, needs, governance bodies and members)."""
-    buildings = Building.objects.order_by(Length("name"), "name")
+    buildings = Building.objects.order_by("name")  # pinyin, "2栋" before "10栋"
     unresolved = (
         Problem.objects.filter(status__in=UNRESOLVED_PROBLEM_STATUSES)
         .select_related("category", "building")
