@@ -1,0 +1,540 @@
+"""Reads of the order menu: a household's own page, campaign results (counted
+in SQL), the ranked menu the projects app turns into a project's items, and
+the count of an owners' vote. Each runs a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.utils import timezone
+
+from communities.models import Building, Household
+
+from .codes import normalise_code
+from .models import (
+    AccessCode,
+    Answer,
+    Ballot,
+    Campaign,
+    OccupiedConsent,
+    Question,
+    Reply,
+    Response,
+    Vote,
+)
+from .structure import CampaignStructure, QuestionSpec, campaign_structure
+from .voting import RULE_SETS, Tally, tally
+
+# --- A household's way in ---------------------------------------------------------
+
+
+def household_for_code(raw_code: str) -> Household | None:
+    """The household whose active code this is (as typed or scanned), or None.
+    One query, on the code's unique index."""
+    code = normalise_code(raw_code)
+    if code is None:
+        return None
+    access = (
+        AccessCode.objects.filter(code=code, is_active=True)
+        .select_related("household__building__estate__community")
+        .first()
+    )
+    return access.household if access else None
+
+
+def active_code_of(household: Household) -> str | None:
+    return (
+        AccessCode.objects.filter(household=household, is_active=True)
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
+def _in_scope(queryset: QuerySet, household: Household) -> QuerySet:
+    """Campaigns or votes whose scope (estate, building, unit) covers a household."""
+    building = household.building
+    return queryset.filter(estate_id=building.estate_id).filter(
+        Q(building__isnull=True)
+        | Q(building_id=building.pk, unit__isnull=True)
+        | Q(building_id=building.pk, unit=household.unit)
+    )
+
+
+def household_campaigns(household: Household) -> list[Campaign]:
+    """The campaigns a household may answer or has answered, newest first, each
+    with `my_response` (the household's response or None). Two queries."""
+    campaigns = list(
+        _in_scope(Campaign.objects.all(), household)
+        .exclude(status=Campaign.Status.DRAFT)
+        .select_related("building")
+        .order_by("-opens_at", "-id")[:20]
+    )
+    responses = {
+        response.campaign_id: response
+        for response in Response.objects.filter(
+            household=household, campaign__in=[c.pk for c in campaigns]
+        )
+    }
+    now = timezone.now()
+    for campaign in campaigns:
+        campaign.my_response = responses.get(campaign.pk)
+        campaign.accepting = (
+            campaign.status == Campaign.Status.OPEN
+            and (campaign.opens_at is None or campaign.opens_at <= now)
+            and (campaign.closes_at is None or now < campaign.closes_at)
+        )
+    return campaigns
+
+
+def household_votes(household: Household) -> list[Vote]:
+    """Votes covering a household, with `my_ballot` (the holder's ballot or None)."""
+    votes = list(
+        _in_scope(Vote.objects.all(), household)
+        .exclude(status=Vote.Status.DRAFT)
+        .select_related("building")
+        .order_by("-opens_at", "-id")[:20]
+    )
+    if not votes:
+        return votes
+    holder = holder_key_of(household)
+    ballots = {
+        ballot.vote_id: ballot
+        for ballot in Ballot.objects.filter(
+            vote__in=[v.pk for v in votes], holder_key=holder
+        )
+    }
+    for vote in votes:
+        vote.my_ballot = ballots.get(vote.pk)
+    return votes
+
+
+def response_values(response: Response | None) -> dict[int, object]:
+    """A stored response as the raw values the form shows (see answers.py)."""
+    if response is None:
+        return {}
+    values: dict[int, object] = {}
+    rows = Answer.objects.filter(response=response).order_by(
+        "question_id", "rank", "id"
+    )
+    kinds = dict(
+        Question.objects.filter(campaign_id=response.campaign_id).values_list(
+            "id", "kind"
+        )
+    )
+    for row in rows:
+        kind = kinds.get(row.question_id)
+        if kind in (Question.Kind.MENU_RANK, Question.Kind.MENU_BUDGET):
+            values.setdefault(row.question_id, []).append(row.item_id)
+        elif kind == Question.Kind.MENU_POINTS:
+            values.setdefault(row.question_id, {})[row.item_id] = row.points
+        elif kind == Question.Kind.SINGLE:
+            values[row.question_id] = row.option_id
+        elif kind == Question.Kind.MULTIPLE:
+            values.setdefault(row.question_id, []).append(row.option_id)
+        elif kind == Question.Kind.RATING:
+            values[row.question_id] = row.rating
+        elif kind == Question.Kind.TEXT:
+            values[row.question_id] = row.text
+        elif kind == Question.Kind.PHOTO:
+            values[row.question_id] = row.photo
+    return values
+
+
+def household_replies(household: Household) -> list[Reply]:
+    """The office's replies to this household's words, newest first."""
+    return list(
+        Reply.objects.filter(response__household=household)
+        .exclude(status=Reply.Status.PENDING)
+        .select_related("response__campaign")
+        .order_by("-replied_at")[:50]
+    )
+
+
+# --- Campaign results ---------------------------------------------------------------
+
+
+@dataclass
+class RankedItem:
+    """A menu item's standing in one menu question."""
+
+    item_id: int
+    name: str
+    cost: Decimal
+    score: int  # Borda points, allotted points or times chosen (see `kind`)
+    supporters: int  # households that ranked, pointed or chose it
+    by_group: dict[str, int] = field(default_factory=dict)  # group -> score
+
+
+# Groups the results compare, from the register's household data.
+GROUPS = {
+    "elderly_alone": ("独居老人户", Q(response__household__elderly_living_alone=True)),
+    "others": ("其他户", Q(response__household__elderly_living_alone=False)),
+    "owner_occupied": (
+        "业主自住",
+        Q(response__household__occupancy=Household.Occupancy.OWNER_OCCUPIED),
+    ),
+    "rented": ("出租", Q(response__household__occupancy=Household.Occupancy.RENTED)),
+}
+
+
+def _score_expression(question: QuestionSpec):
+    if question.kind == Question.Kind.MENU_RANK:
+        # Borda count: first of n offered items gets n points, the last 1.
+        return Sum(Value(len(question.items) + 1) - F("rank"))
+    if question.kind == Question.Kind.MENU_POINTS:
+        return Sum("points")
+    return Count("id")
+
+
+def ranked_menu(question: QuestionSpec) -> list[RankedItem]:
+    """One menu question's items, best first, with the score per group. One
+    query: conditional aggregates, whatever the number of answers."""
+    score = _score_expression(question)
+    aggregates = {"score": score, "supporters": Count("response_id", distinct=True)}
+    for key, (_label, condition) in GROUPS.items():
+        aggregates[f"group_{key}"] = _filtered(score, condition)
+    rows = {
+        row["item_id"]: row
+        for row in Answer.objects.filter(question_id=question.id, item__isnull=False)
+        .values("item_id")
+        .annotate(**aggregates)
+    }
+    ranked = []
+    for item in question.items:
+        row = rows.get(item.id, {})
+        ranked.append(
+            RankedItem(
+                item_id=item.id,
+                name=item.name,
+                cost=item.cost,
+                score=row.get("score") or 0,
+                supporters=row.get("supporters") or 0,
+                by_group={key: row.get(f"group_{key}") or 0 for key in GROUPS},
+            )
+        )
+    ranked.sort(key=lambda r: (-r.score, -r.supporters, r.name))
+    return ranked
+
+
+def _filtered(aggregate, condition: Q):
+    copy = aggregate.copy()
+    copy.filter = condition
+    return copy
+
+
+def campaign_ranked_items(*, campaign: Campaign) -> list[RankedItem]:
+    """The campaign's ranked menu, ready to become a project's item list: the
+    items of its menu questions, best first (the first menu question decides
+    the order; items it does not offer follow in their own questions' order)."""
+    structure = campaign_structure(campaign)
+    ranked: list[RankedItem] = []
+    seen: set[int] = set()
+    for question in structure.questions:
+        if not question.is_menu:
+            continue
+        for item in ranked_menu(question):
+            if item.item_id not in seen:
+                seen.add(item.item_id)
+                ranked.append(item)
+    return ranked
+
+
+def households_in_campaign(campaign: Campaign) -> QuerySet[Household]:
+    households = Household.objects.filter(building__estate_id=campaign.estate_id)
+    if campaign.building_id:
+        households = households.filter(building_id=campaign.building_id)
+    if campaign.unit is not None:
+        households = households.filter(unit=campaign.unit)
+    return households
+
+
+def response_rate_by_building(campaign: Campaign) -> list[dict]:
+    """Households and responses per building of the campaign's scope (one query)."""
+    buildings = Building.objects.filter(estate_id=campaign.estate_id)
+    household_filter = Q()
+    if campaign.building_id:
+        buildings = buildings.filter(pk=campaign.building_id)
+    if campaign.unit is not None:
+        household_filter = Q(households__unit=campaign.unit)
+    rows = (
+        buildings.annotate(
+            household_total=Count("households", filter=household_filter, distinct=True),
+            responded=Count(
+                "households__survey_responses",
+                filter=household_filter
+                & Q(households__survey_responses__campaign=campaign),
+                distinct=True,
+            ),
+            paper=Count(
+                "households__survey_responses",
+                filter=household_filter
+                & Q(
+                    households__survey_responses__campaign=campaign,
+                    households__survey_responses__channel=Response.Channel.PAPER,
+                ),
+                distinct=True,
+            ),
+        )
+        .values("pk", "name", "household_total", "responded", "paper")
+        .order_by("name")
+    )
+    return [
+        row | {"rate": _percent(row["responded"], row["household_total"])}
+        for row in rows
+    ]
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+@dataclass
+class CampaignResults:
+    campaign: Campaign
+    structure: CampaignStructure
+    households: int
+    responded: int
+    paper: int
+    rate: Decimal | None
+    buildings: list[dict]
+    menus: list[tuple[QuestionSpec, list[RankedItem]]]
+    ratings: list[tuple[QuestionSpec, list[dict], Decimal | None]]
+    choices: list[tuple[QuestionSpec, list[dict]]]
+    words_total: int
+    words_pending: int
+    groups: dict[str, str]
+
+
+def campaign_results(*, campaign: Campaign) -> CampaignResults:
+    """Everything the results page shows, counted in SQL: response rate overall
+    and per building, each menu question ranked overall and per group, rating
+    distributions, choice counts, and how many words await a reply."""
+    structure = campaign_structure(campaign)
+    buildings = response_rate_by_building(campaign)
+    households = sum(row["household_total"] for row in buildings)
+    responded = sum(row["responded"] for row in buildings)
+    paper = sum(row["paper"] for row in buildings)
+
+    menus = [(q, ranked_menu(q)) for q in structure.questions if q.is_menu]
+
+    rating_rows = (
+        Answer.objects.filter(question__campaign=campaign, rating__isnull=False)
+        .values("question_id", "rating")
+        .annotate(count=Count("id"))
+    )
+    rating_counts: dict[int, dict[int, int]] = {}
+    for row in rating_rows:
+        rating_counts.setdefault(row["question_id"], {})[row["rating"]] = row["count"]
+    ratings = []
+    for question in structure.questions:
+        if question.kind != Question.Kind.RATING:
+            continue
+        counts = rating_counts.get(question.id, {})
+        total = sum(counts.values())
+        mean = (
+            (Decimal(sum(r * n for r, n in counts.items())) / total).quantize(
+                Decimal("0.01")
+            )
+            if total
+            else None
+        )
+        ratings.append(
+            (
+                question,
+                [
+                    {
+                        "rating": r,
+                        "count": counts.get(r, 0),
+                        "share": _percent(counts.get(r, 0), total),
+                    }
+                    for r in range(5, 0, -1)
+                ],
+                mean,
+            )
+        )
+
+    option_rows = (
+        Answer.objects.filter(question__campaign=campaign, option__isnull=False)
+        .values("option_id")
+        .annotate(count=Count("id"))
+    )
+    option_counts = {row["option_id"]: row["count"] for row in option_rows}
+    choices = []
+    for question in structure.questions:
+        if question.kind not in Question.OPTION_KINDS:
+            continue
+        total = sum(option_counts.get(o.id, 0) for o in question.options)
+        choices.append(
+            (
+                question,
+                [
+                    {
+                        "label": o.label,
+                        "count": option_counts.get(o.id, 0),
+                        "share": _percent(option_counts.get(o.id, 0), total),
+                    }
+                    for o in question.options
+                ],
+            )
+        )
+
+    replies = Reply.objects.filter(response__campaign=campaign).aggregate(
+        total=Count("id"),
+        pending=Count("id", filter=Q(status=Reply.Status.PENDING)),
+    )
+    return CampaignResults(
+        campaign=campaign,
+        structure=structure,
+        households=households,
+        responded=responded,
+        paper=paper,
+        rate=_percent(responded, households),
+        buildings=buildings,
+        menus=menus,
+        ratings=ratings,
+        choices=choices,
+        words_total=replies["total"],
+        words_pending=replies["pending"],
+        groups={key: label for key, (label, _c) in GROUPS.items()},
+    )
+
+
+def campaign_words(*, campaign: Campaign) -> QuerySet[Answer]:
+    """Residents' free text and photos, with who said it and the office's reply
+    (annotated, so a page of them is one query)."""
+    replies = Reply.objects.filter(
+        response_id=OuterRef("response_id"), question_id=OuterRef("question_id")
+    )
+    return (
+        Answer.objects.filter(question__campaign=campaign)
+        .filter(~Q(text="") | ~Q(photo=""))
+        .select_related("response__household__building", "question")
+        .annotate(
+            reply_id=Subquery(replies.values("pk")[:1]),
+            reply_status=Subquery(replies.values("status")[:1]),
+            reply_text=Subquery(replies.values("text")[:1]),
+        )
+        .order_by("-response__updated_at", "id")
+    )
+
+
+# --- Owners' votes ----------------------------------------------------------------
+
+
+# The stored holder key of the developer, who votes once for all unsold units.
+UNSOLD = "unsold"
+
+
+def holder_key(
+    *,
+    household_id: int,
+    owner_ids: list[int],
+    developer_ids: list[int],
+    occupancy: str,
+) -> str:
+    """Who votes for a unit: "o12" for one owner, "o12+o15" for a fixed set of
+    co-owners, UNSOLD for an unsold developer unit (all of them vote as one),
+    and "h<id>" for a unit whose owners the register does not name yet."""
+    if occupancy == Household.Occupancy.UNSOLD:
+        return UNSOLD
+    buyers = sorted(set(owner_ids) - set(developer_ids))
+    if not buyers:
+        return UNSOLD if developer_ids else f"h{household_id}"
+    return "+".join(f"o{pk}" for pk in buyers)
+
+
+def _tally_holder(key: str) -> str | None:
+    return None if key == UNSOLD else key
+
+
+def holder_key_of(household: Household) -> str:
+    owners = list(household.owners.values_list("pk", "is_developer"))
+    return holder_key(
+        household_id=household.pk,
+        owner_ids=[pk for pk, _dev in owners],
+        developer_ids=[pk for pk, dev in owners if dev],
+        occupancy=household.occupancy,
+    )
+
+
+def households_in_vote(vote: Vote) -> QuerySet[Household]:
+    households = Household.objects.filter(building__estate_id=vote.estate_id)
+    if vote.building_id:
+        households = households.filter(building_id=vote.building_id)
+    if vote.unit is not None:
+        households = households.filter(unit=vote.unit)
+    return households
+
+
+def household_in_vote(vote: Vote, household: Household) -> bool:
+    building = household.building
+    return (
+        building.estate_id == vote.estate_id
+        and (vote.building_id is None or building.pk == vote.building_id)
+        and (vote.unit is None or household.unit == vote.unit)
+    )
+
+
+def vote_units(vote: Vote) -> list[tuple[str, str | None, Decimal]]:
+    """(unit key, holder key, exclusive area) for every unit in the vote: one
+    query, owners gathered with array_agg."""
+    rows = (
+        households_in_vote(vote)
+        .annotate(
+            owner_ids=ArrayAgg("owners__pk", distinct=True, default=Value([])),
+            developer_ids=ArrayAgg(
+                "owners__pk",
+                filter=Q(owners__is_developer=True),
+                distinct=True,
+                default=Value([]),
+            ),
+        )
+        .values_list("pk", "occupancy", "exclusive_area", "owner_ids", "developer_ids")
+    )
+    return [
+        (
+            f"u{pk}",
+            _tally_holder(
+                holder_key(
+                    household_id=pk,
+                    owner_ids=[o for o in owner_ids if o is not None],
+                    developer_ids=[o for o in developer_ids if o is not None],
+                    occupancy=occupancy,
+                )
+            ),
+            area,
+        )
+        for pk, occupancy, area, owner_ids, developer_ids in rows
+    ]
+
+
+def vote_tally(vote: Vote) -> Tally:
+    """The count of a vote now, under the rule version it recorded (three
+    queries: units, ballots, consents)."""
+    units = vote_units(vote)
+    holders = {holder for _unit, holder, _area in units}
+    # A ballot whose holder no longer holds a unit here (the register changed
+    # after it was cast) is not counted.
+    ballots = {
+        _tally_holder(key): choice
+        for key, choice in Ballot.objects.filter(vote=vote).values_list(
+            "holder_key", "choice"
+        )
+        if _tally_holder(key) in holders
+    }
+    consents = {
+        _tally_holder(key): consented
+        for key, consented in OccupiedConsent.objects.filter(vote=vote).values_list(
+            "holder_key", "consented"
+        )
+    }
+    return tally(
+        vote.matter,
+        units,
+        ballots,
+        consents,
+        rules=RULE_SETS[vote.rule_version],
+    )
