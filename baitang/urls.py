@@ -23,6 +23,11 @@ urlpatterns = [
     path("", include("communities.urls")),
 ]
 
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
+
 if settings.DEBUG:
     urlpatterns += [
         path(

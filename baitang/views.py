@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
@@ -59,3 +61,52 @@ def switch_language(request):
             secure=request.is_secure(),
         )
     return response
+
+
+def _back_url(request) -> str:
+    """The page the visitor came from, when it is one of ours: the error pages'
+    way back besides the home page."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return ""
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={host}, require_https=request.is_secure()
+    ):
+        return ""
+    return "" if referer == request.build_absolute_uri() else referer
+
+
+def _error_page(request, template_name: str, status: int):
+    return render(
+        request, template_name, {"back_url": _back_url(request)}, status=status
+    )
+
+
+def bad_request(request, exception):
+    try:
+        return _error_page(request, "400.html", 400)
+    except Exception:
+        # A request bad enough to break the site's own context (an odd host
+        # header, say) still gets the page, only without navigation.
+        return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request, exception):
+    return _error_page(request, "404.html", 404)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF refusal (an expired form, mostly) in the site's words."""
+    return _error_page(request, "403_csrf.html", 403)
+
+
+# The 500 page is Django's own handler: it renders 500.html with no request and
+# no context processors, so nothing on it reaches for the database (which may be
+# why the request failed). Kept here so urls.py names every handler in one place.
+server_error = defaults.server_error
