@@ -133,6 +133,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files are served by communities.media_views after a permission
+# check. Behind nginx, set the internal location that maps to MEDIA_ROOT
+# (X-Accel-Redirect); behind Apache or lighttpd, the X-Sendfile header name.
+# Both unset: Django sends the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
+MEDIA_SENDFILE_HEADER = os.environ.get("MEDIA_SENDFILE_HEADER", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

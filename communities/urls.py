@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.urls import path
 
-from communities import register_views, views
+from communities import media_views, register_views, views
 
 app_name = "communities"
 
@@ -14,4 +15,11 @@ urlpatterns = [
         name="register_template",
     ),
     path("estates/export.xlsx", register_views.register_export, name="register_export"),
+    # Uploaded files, in production too: each request is checked against the
+    # user's scope (photos of homes are not public).
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        media_views.protected_media,
+        name="media",
+    ),
 ]
