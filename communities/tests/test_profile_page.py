@@ -381,10 +381,12 @@ def test_print_button_and_print_styles(client, street_user, estate):
 
     assert re.search(
         r'<p class="actions no-print"><button type="button" '
-        r'onclick="window.print\(\)">打印</button>',
+        r"data-print-photos>打印</button>",
         page,
     )
+    assert "onclick" not in page  # no inline script (Content-Security-Policy)
     assert '<link rel="stylesheet" href="/static/css/register.css">' in page
+    assert '<script src="/static/js/print_photos.js" defer></script>' in page
     css = b"".join(client.get("/static/css/register.css").streaming_content).decode()
     assert "@media print" in css
     assert "break-inside: avoid" in css

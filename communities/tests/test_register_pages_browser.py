@@ -118,3 +118,49 @@ def test_register_pages_fit_a_phone(live_server, phone_page, street_user, regist
     assert page.locator("table.estates tbody tr").count() == 2
     assert page.locator("#chart-populations .bars").is_visible()
     assert_no_horizontal_scroll(page)
+
+
+ALL_PHOTOS_LOADED = """() => Array.from(document.querySelectorAll('.photo img'))
+    .every(image => image.loading === 'eager' && image.complete
+                    && image.naturalWidth > 0)"""
+UNLOADED_PHOTOS = """() => Array.from(document.querySelectorAll('.photo img'))
+    .filter(image => image.naturalWidth === 0).length"""
+
+
+@pytest.fixture
+def many_photos(register):
+    for number in range(40):
+        make_photo(register, stage=Photo.Stage.DURING, caption=f"施工照片{number}")
+    return register
+
+
+def test_printing_loads_every_lazy_photo(
+    live_server, phone_page, street_user, many_photos
+):
+    page = phone_page
+    log_in(page, live_server, f"/estates/{many_photos.pk}/")
+    page.wait_for_load_state("load")
+    # Photos far below the first screen have not loaded.
+    assert page.evaluate(UNLOADED_PHOTOS) > 0
+
+    page.emulate_media(media="print")
+
+    page.wait_for_function(ALL_PHOTOS_LOADED, timeout=10_000)
+
+
+def test_the_print_button_waits_for_the_photos(
+    live_server, phone_page, street_user, many_photos
+):
+    page = phone_page
+    page.add_init_script(
+        "window.print = () => { window.unloadedWhenPrinted = Array.from("
+        "document.querySelectorAll('.photo img')).filter(i => !i.complete).length; };"
+    )
+    log_in(page, live_server, f"/estates/{many_photos.pk}/")
+    page.wait_for_load_state("load")
+    assert page.evaluate(UNLOADED_PHOTOS) > 0
+
+    page.get_by_role("button", name="打印").click()
+
+    page.wait_for_function("() => window.unloadedWhenPrinted !== undefined")
+    assert page.evaluate("() => window.unloadedWhenPrinted") == 0
