@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from baitang.roles import recorded_actor
 from communities.models import Building, Estate, Household
 
-from ..models import Ballot, MenuItem, OccupiedConsent, StatusChange, Vote
+from ..models import Ballot, Campaign, MenuItem, OccupiedConsent, StatusChange, Vote
 from ..permissions import Resident, acts_for_household, can_edit_vote
 from ..selectors import holder_key_of, household_in_vote, vote_tally
 from ..voting import MATTERS, RULE_SETS, rules_in_force
 from ._common import require, save, strip
+from .campaigns import campaign_set_status
 
 VOTE_TRANSITIONS: dict[str, frozenset[str]] = {
     Vote.Status.DRAFT: frozenset({Vote.Status.OPEN}),
@@ -264,3 +265,21 @@ def consent_record(
         },
     )
     return consent
+
+
+def close_due(*, actor, now: datetime.datetime | None = None) -> int:
+    """Close every open campaign and vote whose closing time has passed (the
+    periodic task's work); each closes in its own transaction. Returns how many
+    closed; safe to run twice."""
+    now = now or timezone.now()
+    closed = 0
+    due = {"status": "open", "closes_at__lte": now}
+    for campaign in Campaign.objects.filter(**due).order_by("pk"):
+        campaign_set_status(
+            campaign=campaign, status="closed", actor=actor, reason="到期自动结束"
+        )
+        closed += 1
+    for vote in Vote.objects.filter(**due).order_by("pk"):
+        vote_set_status(vote=vote, status="closed", actor=actor, reason="到期自动结束")
+        closed += 1
+    return closed
