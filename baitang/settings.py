@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +40,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "baitang.admin_site.WorkplaceAdminConfig",  # django.contrib.admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,11 +64,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "baitang.middleware.PrivateApiResponsesMiddleware",
     "baitang.middleware.RefuseNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,6 +112,13 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "baitang.User"
 LOGIN_URL = "admin:login"
+# Where a login lands when its ?next= is missing or refused (another host).
+LOGIN_REDIRECT_URL = "admin:index"
+# Staff sessions last a working day from the last request: every request
+# renews the expiry. Only sessions that hold something are saved, so anonymous
+# visitors (residents) get no session and the cached resident pages stay cached.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 60 * 60))
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_FAILURE_VIEW = "baitang.views.csrf_failure"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -210,12 +220,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "baitang.search.NormalizedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "baitang.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "baitang.api.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "白藤街道老旧小区改造管理平台 API",
@@ -240,6 +250,27 @@ if HTTPS:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own
+# files, no inline script, event-handler attribute or style attribute (bar
+# widths are classes). A page that must inline one may use
+# nonce="{{ request.csp_nonce }}", never on a cached page (the resident home
+# page): the cached body would carry a stale nonce. data: images are Swagger
+# UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -278,6 +309,14 @@ REGISTER_IMPORT_DIR = Path(
 REGISTER_IMPORT_MAX_BYTES = int(
     os.environ.get("REGISTER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 )
+# Largest size a register workbook may inflate to (the sum of its zip members),
+# checked before parsing. A full 50,000-household register is about 40 MB of
+# sheet XML, so 128 MB leaves room for formatting and refuses zip bombs.
+REGISTER_IMPORT_MAX_INFLATED_BYTES = int(
+    os.environ.get("REGISTER_IMPORT_MAX_INFLATED_BYTES", 128 * 1024 * 1024)
+)
+# Most data rows one sheet may have; reading stops as soon as it is passed.
+REGISTER_IMPORT_MAX_ROWS = int(os.environ.get("REGISTER_IMPORT_MAX_ROWS", "50000"))
 
 # --- Facility-demand forecast (communities/forecast.py) ---
 # Planning rates behind the profile page's forecast. They are local planning

@@ -1,4 +1,8 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -94,6 +98,8 @@ class Estate(models.Model):
         indexes = [
             models.Index(fields=["build_year"]),
             models.Index(fields=["management_model"]),
+            # API lists sorted by name (?ordering=name).
+            models.Index(fields=["name"], name="estate_name_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -138,6 +144,19 @@ class Estate(models.Model):
 
     def get_absolute_url(self):
         return reverse("communities:estate_profile", args=[self.pk])
+
+    def clean(self):
+        # Not a field validator: "this year" moves on, a migration must not.
+        super().clean()
+        this_year = timezone.localdate().year
+        if self.build_year is not None and self.build_year > this_year:
+            raise ValidationError(
+                {
+                    "build_year": _("建成年代不能晚于今年（%(year)s年）。")
+                    % {"year": this_year}
+                },
+                code="future_build_year",
+            )
 
     @property
     def age(self) -> int | None:
@@ -208,6 +227,17 @@ class Owner(models.Model):
     is_developer = models.BooleanField(
         _("开发建设单位"), default=False, help_text=_("未售出房屋的持有者。")
     )
+    # The community the owner was entered for: it decides who sees an owner not
+    # yet linked to any household. Empty only for owners registered before it
+    # was recorded and linked to no household (the street office sees those).
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("登记社区"),
+        on_delete=models.PROTECT,
+        related_name="owners",
+        null=True,
+        help_text=_("为哪个社区登记的业主。"),
+    )
 
     class Meta:
         verbose_name = _("业主")
@@ -270,6 +300,15 @@ class Household(models.Model):
         verbose_name = _("户")
         verbose_name_plural = _("户")
         ordering = ["building", "unit", "number"]
+        # The API pages households by id: each filter with that order.
+        indexes = [
+            models.Index(fields=["occupancy", "id"], name="household_occupancy_id_idx"),
+            models.Index(
+                fields=["id"],
+                condition=Q(elderly_living_alone=True),
+                name="household_alone_id_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "unit", "number"],
@@ -294,6 +333,11 @@ class Household(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
+
+
+def shorten(text: str, length: int) -> str:
+    """The first `length` characters, with "…" when some were cut."""
+    return text if len(text) <= length else f"{text[:length]}…"
 
 
 def mask_phone(phone: str) -> str:
@@ -380,7 +424,11 @@ class Problem(models.Model):
         verbose_name = _("问题（痛点）")
         verbose_name_plural = _("问题（痛点）")
         ordering = ["-reported_on", "-id"]
-        indexes = [models.Index(fields=["estate", "status"])]
+        indexes = [
+            models.Index(fields=["estate", "status"]),
+            # The API pages problems by id, also filtered by status.
+            models.Index(fields=["status", "id"], name="problem_status_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(resolved_on__isnull=True)
@@ -391,7 +439,15 @@ class Problem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.estate} · {self.category}：{self.description[:20]}"
+        return f"{self.estate} · {self.category}：{shorten(self.description, 20)}"
+
+
+def status_label(value: str) -> str:
+    """A problem status in Chinese; an unknown stored value as it is."""
+    try:
+        return Problem.Status(value).label
+    except ValueError:
+        return value or "—"
 
 
 # Problems that still need work: the overview's "open problems". A planned problem
@@ -423,7 +479,11 @@ class ProblemStatusChange(models.Model):
         ordering = ["changed_at", "id"]
 
     def __str__(self):
-        return f"{self.problem_id}: {self.from_status} → {self.to_status}"
+        return _("问题 %(problem)s：%(from)s → %(to)s") % {
+            "problem": self.problem_id,
+            "from": status_label(self.from_status),
+            "to": status_label(self.to_status),
+        }
 
 
 class Photo(models.Model):
@@ -482,7 +542,11 @@ class Photo(models.Model):
         verbose_name = _("现场照片")
         verbose_name_plural = _("现场照片")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["estate", "stage"])]
+        indexes = [
+            models.Index(fields=["estate", "stage"]),
+            # The API pages photos by id, also filtered by pair.
+            models.Index(fields=["pair_key", "id"], name="photo_pair_key_id_idx"),
+        ]
 
     def __str__(self):
         return self.caption or f"{self.estate} {self.get_stage_display()}"
@@ -512,6 +576,12 @@ class EstateNeed(models.Model):
         verbose_name = _("未来需求")
         verbose_name_plural = _("未来需求")
         ordering = ["estate", "kind"]
+        # The API's order (estate, kind, id).
+        indexes = [
+            models.Index(
+                fields=["estate", "kind", "id"], name="need_estate_kind_id_idx"
+            )
+        ]
 
     def __str__(self):
         return f"{self.estate} · {self.get_kind_display()} × {self.quantity}"
@@ -543,6 +613,11 @@ class GovernanceBody(models.Model):
         verbose_name = _("治理组织")
         verbose_name_plural = _("治理组织")
         ordering = ["estate", "kind", "name"]
+        indexes = [
+            models.Index(
+                fields=["estate", "kind", "name"], name="governance_estate_kind_idx"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["estate", "name"],
@@ -599,3 +674,91 @@ class GovernanceMember(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.position}）"
+
+
+class RegisterImport(models.Model):
+    """One upload of the register workbook: checked (a dry run), then, once its
+    uploader confirms, imported, both by Celery tasks while the page shows the
+    progress. The file waits under settings.REGISTER_IMPORT_DIR, never in media."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("等待检查")
+        CHECKING = "checking", _("正在检查")
+        CHECKED = "checked", _("检查通过，待确认")
+        REFUSED = "refused", _("文件有错误")
+        CONFIRMED = "confirmed", _("等待导入")
+        IMPORTING = "importing", _("正在导入")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("未能导入")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Phase(models.TextChoices):
+        READING = "reading", _("读取表格")
+        CHECKING = "checking", _("核对登记数据")
+        WRITING = "writing", _("写入")
+
+    # A task works on the job in these states; a user has at most one of them.
+    RUNNING = (Status.QUEUED, Status.CHECKING, Status.CONFIRMED, Status.IMPORTING)
+    # The file is still needed in these states.
+    KEEPS_FILE = (*RUNNING, Status.CHECKED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="register_imports",
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    phase = models.CharField(
+        _("阶段"), max_length=10, choices=Phase.choices, blank=True
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    rows_read = models.PositiveIntegerField(_("已读取行数"), default=0)
+    counts = models.JSONField(_("各表新增、更新、无变化"), default=dict, blank=True)
+    errors = models.JSONField(
+        _("问题（工作表、行、列、原因）"), default=list, blank=True
+    )
+    error_total = models.PositiveIntegerField(_("问题总数"), default=0)
+    preview = models.JSONField(_("预览"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登记表导入")
+        verbose_name_plural = _("登记表导入")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by"],
+                condition=Q(
+                    status__in=["queued", "checking", "confirmed", "importing"]
+                ),
+                name="register_import_one_running_per_user",
+                violation_error_message=_("您已有一个导入正在进行。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="register_import_progress_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    def get_absolute_url(self):
+        return reverse("communities:register_import_job", args=[self.pk])
+
+    @property
+    def stored_path(self) -> Path:
+        """Where the uploaded workbook waits (the id is a UUID: path-safe)."""
+        return Path(settings.REGISTER_IMPORT_DIR) / f"{self.pk}.xlsx"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING

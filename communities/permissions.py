@@ -39,23 +39,51 @@ def households_visible_to(user) -> QuerySet[Household]:
 
 
 def owners_visible_to(user) -> QuerySet[Owner]:
+    """Street staff see every owner; community staff the owners entered for
+    their communities and the owners of households they see."""
     if is_street_staff(user):
         return Owner.objects.all()
-    owner_ids = households_visible_to(user).values("owners")
-    return Owner.objects.filter(id__in=owner_ids)
-
-
-def owners_choosable_by(user):
-    """Owners a staff member may link to a household: those already linked to a
-    household they see, plus owners not linked to any household yet (just
-    entered, so the person entering them can link them)."""
     if not is_office_staff(user):
         return Owner.objects.none()
+    entered = scope_by_community(Owner.objects.all(), user, "community")
+    holding = households_visible_to(user).values("owners")
+    return Owner.objects.filter(Q(pk__in=entered.values("pk")) | Q(pk__in=holding))
+
+
+def _holds_elsewhere(community_ids) -> Exists:
+    """An owner holds a household outside these communities (a subquery)."""
+    return Exists(
+        Household.owners.through.objects.filter(owner_id=OuterRef("pk")).exclude(
+            household__building__estate__community__in=community_ids
+        )
+    )
+
+
+def owners_choosable_by(user) -> QuerySet[Owner]:
+    """Owners a staff member may link to a household and edit: community staff
+    those entered for their communities and holding nothing elsewhere. An owner
+    held in two communities is linked and edited by the street office alone."""
     if is_street_staff(user):
         return Owner.objects.all()
-    linked = Household.owners.through.objects.filter(owner_id=OuterRef("pk"))
-    return Owner.objects.filter(
-        Q(pk__in=owners_visible_to(user).values("pk")) | ~Exists(linked)
+    if not is_office_staff(user):
+        return Owner.objects.none()
+    assigned = scope_by_community(Community.objects.all(), user, "id").values("pk")
+    return Owner.objects.filter(community__in=assigned).exclude(
+        _holds_elsewhere(assigned)
+    )
+
+
+def owners_linkable_by(user, community: Community) -> QuerySet[Owner]:
+    """Owners a user may link to a household of `community`: street staff any;
+    community staff those of `community` (one of theirs) holding nothing in
+    another community, so no link ever spans two communities without the street
+    office."""
+    if is_street_staff(user):
+        return Owner.objects.all()
+    if not communities_visible_to(user).filter(pk=community.pk).exists():
+        return Owner.objects.none()
+    return Owner.objects.filter(community=community).exclude(
+        _holds_elsewhere([community.pk])
     )
 
 
@@ -99,6 +127,20 @@ def can_edit_estate(user, estate: Estate | None = None) -> bool:
 
 
 def can_edit_community(user, community: Community | None = None) -> bool:
+    return is_street_staff(user)
+
+
+def can_edit_owner(user, owner: Owner | None = None) -> bool:
+    """Office staff edit the owners they may link to a household."""
+    if not is_office_staff(user):
+        return False
+    if owner is None or is_street_staff(user):
+        return True
+    return owners_choosable_by(user).filter(pk=owner.pk).exists()
+
+
+def can_edit_problem_categories(user) -> bool:
+    """The category list is the street's: the street office keeps it."""
     return is_street_staff(user)
 
 

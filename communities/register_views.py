@@ -1,43 +1,39 @@
 """Staff pages for the register workbook: import (upload → preview → confirm),
 the blank template and the export.
 
-Between preview and confirm the upload waits under
-settings.REGISTER_IMPORT_DIR/<token>.xlsx, outside MEDIA_ROOT so no web
-server ever serves it. The token is 256 random bits kept in
-the uploader's session, so only the uploader can confirm it, and it is checked
-against a strict pattern before it becomes part of a path.
+The work is done by Celery tasks (communities/tasks.py, communities/excel/jobs.py):
+an upload becomes a RegisterImport job, checked in the background for the
+preview; once its uploader confirms, imported in the background. Meanwhile the
+job's page shows the progress: it refreshes itself without JavaScript, and with
+it polls the JSON progress endpoint (static/js/register_import.js). A job's
+pages answer its uploader only; anyone else gets 404.
 """
 
-import os
-import re
-import secrets
-import time
 from functools import wraps
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from baitang.roles import community_ids_of, is_office_staff, is_street_staff
+from baitang.roles import is_office_staff
 
 from . import excel
+from .excel import jobs
+from .models import RegisterImport
 from .permissions import estates_visible_to
 
-SESSION_KEY = "register_import"
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
-STALE_SECONDS = 24 * 3600
 ERRORS_SHOWN = 200
+# Without JavaScript a running job's page reloads itself this often (seconds).
+REFRESH_SECONDS = 2
 
 
 def office_staff_required(view):
@@ -82,126 +78,122 @@ class RegisterUploadForm(forms.Form):
         return upload
 
 
-def _allowed_communities(user):
-    return None if is_street_staff(user) else community_ids_of(user)
-
-
-def _upload_dir() -> Path:
-    return Path(settings.REGISTER_IMPORT_DIR)
-
-
-def _pending_path(token: str) -> Path | None:
-    if not TOKEN_PATTERN.fullmatch(token or ""):
-        return None
-    return _upload_dir() / f"{token}.xlsx"
-
-
-def _discard(request) -> None:
-    """Forget the user's pending upload and delete its file."""
-    pending = request.session.pop(SESSION_KEY, None) or {}
-    path = _pending_path(pending.get("token", ""))
-    if path is not None:
-        path.unlink(missing_ok=True)
-
-
-def _sweep_stale() -> None:
-    """Delete uploads nobody confirmed within a day."""
-    folder = _upload_dir()
-    if not folder.is_dir():
-        return
-    cutoff = time.time() - STALE_SECONDS
-    for path in folder.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue
-
-
-def _keep(request, upload) -> str:
-    """Store the previewed upload until the user confirms; return its token."""
-    _discard(request)
-    _sweep_stale()
-    folder = _upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    descriptor = os.open(
-        folder / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
-    )
-    with os.fdopen(descriptor, "wb") as stored:
-        for chunk in upload.chunks():
-            stored.write(chunk)
-    request.session[SESSION_KEY] = {"token": token, "name": upload.name[-120:]}
-    return token
-
-
 def _render(request, context, status=200):
-    report = context.get("report")
-    if report is not None:
+    job = context.get("job")
+    if job is not None:
+        report = excel.ImportReport.from_json(
+            {
+                "errors": job.errors,
+                "counts": job.counts,
+                "preview": job.preview,
+            },
+            dry_run=job.status == RegisterImport.Status.CHECKED,
+        )
+        context["report"] = report
         context["errors_shown"] = report.errors[:ERRORS_SHOWN]
-        context["errors_hidden"] = max(0, len(report.errors) - ERRORS_SHOWN)
+        context["errors_hidden"] = max(0, job.error_total - ERRORS_SHOWN)
+        context["error_total"] = job.error_total
     context.setdefault("form", RegisterUploadForm())
+    context.setdefault("running", jobs.running_job_of(request.user))
     context["max_size"] = filesizeformat(settings.REGISTER_IMPORT_MAX_BYTES)
     return render(request, "communities/register_import.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @office_staff_required
 def register_import(request):
-    """GET: the upload form. POST a file: a dry run and its preview. POST the
-    preview's token: the real import, then back to the estate list."""
-    if request.method == "POST" and "cancel" in request.POST:
-        _discard(request)
-        return redirect("communities:register_import")
-    if request.method == "POST" and "token" in request.POST:
-        return _confirm(request)
-    if request.method == "GET":
+    """GET: the upload form. POST a file: it becomes a job whose check runs in
+    the background; the browser goes to the job's page."""
+    if request.method != "POST":
         return _render(request, {})
     form = RegisterUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render(request, {"form": form}, status=400)
-    upload = form.cleaned_data["file"]
-    report = excel.import_register(
-        upload,
-        actor=request.user,
-        dry_run=True,
-        allowed_community_ids=_allowed_communities(request.user),
-    )
-    context = {"form": form, "report": report, "file_name": upload.name}
-    if report.ok:
-        context["token"] = _keep(request, upload)
-    return _render(request, context)
-
-
-def _confirm(request):
-    pending = request.session.get(SESSION_KEY) or {}
-    token = request.POST.get("token", "")
-    path = _pending_path(token)
-    if (
-        path is None
-        or not constant_time_compare(token, pending.get("token", ""))
-        or not path.is_file()
-    ):
-        messages.error(request, _("导入预览已失效，请重新上传文件。"))
-        return redirect("communities:register_import")
-    report = excel.import_register(
-        path,
-        actor=request.user,
-        dry_run=False,
-        allowed_community_ids=_allowed_communities(request.user),
-    )
-    _discard(request)
-    if not report.ok:
-        # The register changed between preview and confirm.
-        return _render(
-            request, {"report": report, "file_name": pending.get("name", "")}
+    try:
+        job = jobs.import_job_start(
+            upload=form.cleaned_data["file"], actor=request.user
         )
-    messages.success(
-        request,
-        _("登记表已导入：%(summary)s。")
-        % {"summary": "；".join(report.summary_lines())},
+    except ValidationError as error:
+        form.add_error("file", error)
+        return _render(request, {"form": form}, status=409)
+    return redirect(job)
+
+
+def _job_of(request, pk) -> RegisterImport:
+    return get_object_or_404(RegisterImport, pk=pk, created_by=request.user)
+
+
+def _progress_text(job: RegisterImport) -> str:
+    if job.status in (RegisterImport.Status.QUEUED, RegisterImport.Status.CONFIRMED):
+        return _("排队中，马上开始……")
+    text = _("%(phase)s：%(progress)s%%") % {
+        "phase": job.get_phase_display() or job.get_status_display(),
+        "progress": job.progress,
+    }
+    if job.rows_read:
+        text += _("（已读取 %(rows)s 行）") % {"rows": f"{job.rows_read:,}"}
+    return text
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@office_staff_required
+def register_import_job(request, pk):
+    """A job's page: its progress while a task works on it, then its preview
+    (with confirm and cancel), its errors, or what was imported."""
+    jobs.expire_stale_jobs()
+    job = _job_of(request, pk)
+    if request.method == "POST":
+        return _job_action(request, job)
+    if job.is_running:
+        return render(
+            request,
+            "communities/import_progress.html",
+            {
+                "job": job,
+                "progress_text": _progress_text(job),
+                "refresh_seconds": REFRESH_SECONDS,
+            },
+        )
+    return _render(request, {"job": job})
+
+
+def _job_action(request, job: RegisterImport):
+    action = request.POST.get("action")
+    try:
+        if action == "confirm":
+            jobs.import_job_confirm(job=job, actor=request.user)
+        elif action == "cancel":
+            jobs.import_job_cancel(job=job, actor=request.user)
+            return redirect("communities:register_import")
+        else:
+            return HttpResponseBadRequest(_("未知的操作。"))
+    except ValidationError as error:
+        job.refresh_from_db()
+        return _render(
+            request, {"job": job, "action_error": " ".join(error.messages)}, status=409
+        )
+    return redirect(job)
+
+
+@never_cache
+@require_GET
+@office_staff_required
+def register_import_progress(request, pk):
+    """A job's progress as JSON, for the page's script."""
+    job = _job_of(request, pk)
+    if job.is_running and job.updated_at < timezone.now() - jobs.STALE_AFTER:
+        jobs.expire_stale_jobs()
+        job.refresh_from_db()
+    return JsonResponse(
+        {
+            "status": job.status,
+            "running": job.is_running,
+            "progress": job.progress,
+            "rows_read": job.rows_read,
+            "text": _progress_text(job) if job.is_running else job.get_status_display(),
+        }
     )
-    return redirect("admin:communities_estate_changelist")
 
 
 @require_GET

@@ -10,6 +10,16 @@ urlpatterns = [
     path("estates/<int:pk>/", views.estate_profile, name="estate_profile"),
     path("estates/import/", register_views.register_import, name="register_import"),
     path(
+        "estates/import/<uuid:pk>/",
+        register_views.register_import_job,
+        name="register_import_job",
+    ),
+    path(
+        "estates/import/<uuid:pk>/progress.json",
+        register_views.register_import_progress,
+        name="register_import_progress",
+    ),
+    path(
         "estates/import/template.xlsx",
         register_views.register_template,
         name="register_template",

@@ -8,12 +8,14 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..models import Owner
+from ..phones import is_nothing, normalise_phone
 
 # Text that a spreadsheet could take for a formula gets a leading quote on
 # export; the quote itself is escaped too, so import can always strip one.
@@ -27,6 +29,12 @@ class CellError(Exception):
 
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_nothing_marker(value) -> bool:
+    """What clerks type for "nothing" in an optional cell: "/", "-", "—", "无",
+    "暂无", "不详" (see communities.phones.NOTHING_MARKERS)."""
+    return isinstance(value, str) and is_nothing(unquote(value.strip()))
 
 
 def _plain(value) -> str:
@@ -73,7 +81,17 @@ def parse_text(value) -> str:
 
 
 def parse_phone(value) -> str:
-    return unicodedata.normalize("NFKC", parse_text(value)).strip()
+    """A phone number as every write stores it (communities.phones)."""
+    try:
+        return normalise_phone(parse_text(value))
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from error
+
+
+def format_phone(value: str) -> str:
+    # A normalised number never starts like a formula; anything else is
+    # neutralised like other text.
+    return format_text(value)
 
 
 _CHINESE_DIGITS = {
@@ -82,8 +100,8 @@ _CHINESE_DIGITS = {
 }  # fmt: skip
 _NUMBER_PREFIXES = ("大约", "约", "近", "共", "合计", "¥", "￥")
 _NUMBER_SUFFIXES = (
-    "平方米", "平米", "平方", "m2", "万元", "元", "人民币", "户", "人", "名", "栋",
-    "幢", "座", "层", "个", "套", "间", "单元", "左右", "以上", "余", "多", "%",
+    "平方米", "平米", "平方", "m2", "sqm", "万元", "元", "人民币", "户", "人", "名",
+    "栋", "幢", "座", "层", "个", "套", "间", "单元", "左右", "以上", "余", "多", "%",
 )  # fmt: skip
 _DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 
@@ -111,7 +129,8 @@ def parse_decimal(value) -> Decimal:
     if isinstance(value, float):
         return Decimal(repr(value))
     raw = _plain(value)
-    text = _normal(parse_text(value)).replace(",", "")
+    # NFKC turns ㎡ and m² into m2; lower case catches "M2" and "SQM".
+    text = _normal(parse_text(value)).replace(",", "").lower()
     multiplier = 1
     changed = True
     while changed and text:
@@ -142,6 +161,30 @@ def parse_int(value) -> int:
     if number != number.to_integral_value():
         raise CellError(_("「%(value)s」应为整数。") % {"value": _plain(value)})
     return int(number)
+
+
+_FLOOR = re.compile(
+    r"(?P<below>b|负|地下|-)?第?(?P<number>\d+|[零〇一二两三四五六七八九十]+)"
+    r"(?:f|l|楼|层)?"
+)
+
+
+def parse_floor(value) -> int:
+    """ "6", "6F", "6f", "2楼", "六楼", "第3层", "B1", "地下1层" → 6, 6, 6, 2, 6,
+    3, −1, −1."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return parse_int(value)
+    text = _normal(parse_text(value)).lower()
+    match = _FLOOR.fullmatch(text)
+    if match:
+        number = match.group("number")
+        floor = int(number) if number.isdigit() else _chinese_number(number)
+        if floor is not None:
+            return -floor if match.group("below") else floor
+    raise CellError(
+        _("「%(value)s」不是有效的楼层，请填写数字，如 6、6F、6楼，地下室填 -1 或 B1。")
+        % {"value": _plain(value)}
+    )
 
 
 def decimal_parser(places: int) -> Callable[[Any], Decimal]:

@@ -5,6 +5,7 @@ import operator
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, F, Q
+from django.utils.translation import gettext as _
 
 from .layout import SheetLayout
 from .reading import ParsedRow
@@ -86,17 +87,72 @@ def _check_constraints(instance, exclude: set[str]) -> list[tuple[str, str]]:
     return broken
 
 
+def field_reason(model, name: str, header: str, error: ValidationError) -> str:
+    """Django's generic messages ("Ensure this value has at most 20 characters")
+    in plain Chinese naming the column and its limit; the models' own messages
+    are Chinese already and pass through."""
+    code, params = error.code, error.params or {}
+    column = header or (
+        str(model._meta.get_field(name).verbose_name)
+        if name != NON_FIELD_ERRORS
+        else ""
+    )
+    if code == "max_length":
+        return _("「%(column)s」最多 %(limit)s 个字，这里有 %(length)s 个字。") % {
+            "column": column,
+            "limit": params.get("limit_value"),
+            "length": params.get("show_value"),
+        }
+    if code in ("max_digits", "max_whole_digits"):
+        field = model._meta.get_field(name)
+        whole = field.max_digits - field.decimal_places
+        return _("「%(column)s」的数值太大，整数部分最多 %(digits)s 位。") % {
+            "column": column,
+            "digits": whole,
+        }
+    if code == "max_decimal_places":
+        return _("「%(column)s」最多保留 %(places)s 位小数。") % {
+            "column": column,
+            "places": params.get("max"),
+        }
+    if code == "max_value":
+        return _("「%(column)s」不能大于 %(limit)s。") % {
+            "column": column,
+            "limit": params.get("limit_value"),
+        }
+    if code == "min_value":
+        if params.get("limit_value") == 0:
+            return _("「%(column)s」不能为负数。") % {"column": column}
+        return _("「%(column)s」不能小于 %(limit)s。") % {
+            "column": column,
+            "limit": params.get("limit_value"),
+        }
+    if code in ("blank", "null", "required"):
+        return _("必填，不能为空。")
+    if code == "invalid_choice":
+        return _("「%(column)s」的值不在可选范围内。") % {"column": column}
+    if code == "invalid":
+        return _("「%(column)s」的值无法识别。") % {"column": column}
+    return " ".join(error.messages)
+
+
 def _validate(
     instance, layout: SheetLayout, row: ParsedRow, report: ImportReport, fk: str
 ) -> bool:
-    """Run the model's field validation and check constraints on one row."""
+    """Run the model's validation (fields and clean(), as every service does)
+    and its check constraints on one row."""
     errors: dict[str, list[str]] = {}
     try:
         instance.full_clean(
             exclude=[fk], validate_unique=False, validate_constraints=False
         )
     except ValidationError as error:
-        errors = error.message_dict
+        for name, field_errors in error.error_dict.items():
+            header = layout.header_of(name) if name != NON_FIELD_ERRORS else ""
+            errors[name] = [
+                field_reason(type(instance), name, header, field_error)
+                for field_error in field_errors
+            ]
     for name, message in _check_constraints(instance, set(errors) | {fk}):
         errors.setdefault(name, []).append(message)
     for name, messages in errors.items():

@@ -42,6 +42,9 @@ def _workbook_bytes(rows_by_sheet: dict[str, Iterable]) -> bytes:
         for index, column in enumerate(layout.columns, start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = column.width
+            if column.text_cell:
+                # New rows typed into the template keep phone numbers as text.
+                sheet.column_dimensions[letter].number_format = "@"
             if column.options:
                 with translation.override("zh-hans"):
                     options = ",".join(str(option) for option in column.options)
@@ -54,19 +57,27 @@ def _workbook_bytes(rows_by_sheet: dict[str, Iterable]) -> bytes:
                 sheet.data_validations.append(validation)
         sheet.append([_styled_header(sheet, header) for header in layout.headers])
         for obj in rows_by_sheet.get(layout.title, ()):
-            sheet.append([_cell(column, obj) for column in layout.columns])
+            sheet.append([_cell(sheet, column, obj) for column in layout.columns])
     _write_help(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _cell(column: Column, obj):
+def _cell(sheet, column: Column, obj):
     value = column.value_of(obj)
     if value is None:
         return None
     value = column.format(value)
-    return None if value == "" else value
+    if value == "":
+        return None
+    if column.text_cell:
+        # A text cell ("@"): Excel keeps 13923456789 as typed, neither a
+        # number in scientific notation nor a text with a visible apostrophe.
+        cell = WriteOnlyCell(sheet, value=str(value))
+        cell.number_format = "@"
+        return cell
+    return value
 
 
 def _write_help(workbook) -> None:

@@ -19,9 +19,11 @@ from .cells import (
     decimal_parser,
     format_bool,
     format_owners,
+    format_phone,
     format_text,
     format_value,
     parse_bool,
+    parse_floor,
     parse_int,
     parse_owners,
     parse_phone,
@@ -47,6 +49,9 @@ class Column:
     width: int = 12
     options: tuple[str, ...] = ()  # offered as a drop-down in the template
     percent: bool = False  # a cell formatted as 20% holds 0.2
+    # "/", "-", "无", "暂无", "不详" read as a blank cell (numbers, flags, phones)
+    nothing_ok: bool = False
+    text_cell: bool = False  # exported as a text cell (phone numbers)
 
     def value_of(self, obj):
         return (self.get or attrgetter(self.field))(obj)
@@ -88,6 +93,7 @@ def count(header, field_name, help="") -> Column:
         parse_int,
         help=help or gettext_lazy("整数，如 120。"),
         width=10,
+        nothing_ok=True,
     )
 
 
@@ -99,6 +105,7 @@ def area(header, field_name, model, help="") -> Column:
         decimal_parser(places),
         help=help or gettext_lazy("数字，可带单位和千分位，如 12,345㎡。"),
         width=14,
+        nothing_ok=True,
     )
 
 
@@ -111,6 +118,7 @@ def flag(header, field_name, help="") -> Column:
         help=help or gettext_lazy("填“是”或“否”（也可填 有/无、Y/N、√/×）。"),
         width=10,
         options=("是", "否"),
+        nothing_ok=True,
     )
 
 
@@ -190,6 +198,7 @@ LAYOUT: tuple[SheetLayout, ...] = (
                 parse_year,
                 help=gettext_lazy("必填。竣工验收年份，如 2003、2003年、2003.12。"),
                 width=10,
+                nothing_ok=True,
             ),
             area("占地面积（㎡）", "land_area", Estate),
             area("建筑面积（㎡）", "floor_area", Estate),
@@ -211,6 +220,7 @@ LAYOUT: tuple[SheetLayout, ...] = (
                 decimal_parser(2),
                 help=gettext_lazy("0到100之间的百分数，如 20 或 20%。"),
                 percent=True,
+                nothing_ok=True,
             ),
             choice(
                 "物业管理情况",
@@ -295,9 +305,10 @@ LAYOUT: tuple[SheetLayout, ...] = (
             Column(
                 "楼层",
                 "floor",
-                parse_int,
-                help=gettext_lazy("整数，地下室可填负数。"),
+                parse_floor,
+                help=gettext_lazy("如 6、6F、6楼、六楼；地下室填 -1 或 B1。"),
                 width=8,
+                nothing_ok=True,
             ),
             area(
                 "专有部分面积（㎡）",
@@ -323,9 +334,14 @@ LAYOUT: tuple[SheetLayout, ...] = (
                 "联系电话",
                 "contact_phone",
                 parse_phone,
-                format_text,
-                help=gettext_lazy("手机或座机号码。"),
+                format_phone,
+                help=gettext_lazy(
+                    "手机号（11位，可带 +86、空格或横线）或带区号的座机号，"
+                    "如 0756-1234567；没有可留空。"
+                ),
                 width=16,
+                nothing_ok=True,
+                text_cell=True,
             ),
             flag("独居老人", "elderly_living_alone"),
             flag("有残疾人", "has_disabled_member"),

@@ -14,16 +14,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from .cells import CellError, _is_blank, _normal, _plain, unquote
+from .cells import CellError, _is_blank, _normal, _plain, is_nothing_marker, unquote
 from .layout import Column, SheetLayout
+from .progress import Progress
 from .report import ImportReport, PreviewTable
 
 logger = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 10
-MAX_ROWS_PER_SHEET = 50_000
-# An .xlsx is a zip; refuse archives that inflate far beyond the upload limit.
-MAX_INFLATION = 30
 PREVIEW_ROWS = 10
 
 
@@ -74,13 +72,19 @@ def _not_xlsx(data: bytes) -> str | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             names = {member.filename for member in members}
+            # The sizes the archive declares bound what reading it may inflate
+            # (zipfile stops at the declared size and then checks the CRC).
             inflated = sum(member.file_size for member in members)
     except zipfile.BadZipFile:
         return _("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。")
     if "xl/workbook.xml" not in names:
         return _("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写后导入。")
-    if inflated > MAX_INFLATION * settings.REGISTER_IMPORT_MAX_BYTES:
-        return _("文件解压后过大，已拒绝。")
+    limit = settings.REGISTER_IMPORT_MAX_INFLATED_BYTES
+    if inflated > limit:
+        return _(
+            "文件解压后有 %(size)s，超过了登记表的上限 %(limit)s，已拒绝。"
+            "请删除多余的工作表、图片和格式，或分成几个文件导入。"
+        ) % {"size": filesizeformat(inflated), "limit": filesizeformat(limit)}
     return None
 
 
@@ -100,6 +104,10 @@ def _open_workbook(data: bytes, report: ImportReport):
 # --- Parsing the sheets -----------------------------------------------------------
 
 
+class TooManyRows(Exception):
+    """A sheet has more data rows than the limit: reading stops at once."""
+
+
 @dataclass
 class ParsedRow:
     number: int
@@ -111,7 +119,7 @@ def _header_key(value) -> str:
     return _normal(_plain(value)).lower().replace("*", "") if value is not None else ""
 
 
-def _find_sheet(workbook, title: str):
+def find_sheet(workbook, title: str):
     for sheet in workbook.worksheets:
         if _header_key(sheet.title) == _header_key(title):
             return sheet
@@ -133,40 +141,48 @@ def _blank_value(layout: SheetLayout, column: Column):
     raise CellError(_("必填，不能为空。"))
 
 
-def _locate_headers(rows, layout, report) -> tuple[int, dict[str, int]] | None:
+def _is_header(keys: list[str], wanted: dict) -> bool:
+    """At least half of the sheet's headers: a header row (the first one, or
+    one pasted again with a block copied from another file)."""
+    return len(wanted.keys() & set(keys)) * 2 >= len(wanted)
+
+
+def _positions(number, cells, keys, wanted, layout, report) -> dict[str, int]:
+    """Each column's position in a header row; a missing or repeated column is
+    reported at that row."""
+    found = {key: index for index, key in reversed(list(enumerate(keys)))}
+    unknown = [
+        _plain(cell.value)
+        for key, cell in zip(keys, cells, strict=True)
+        if key and key not in wanted
+    ]
+    positions = {}
+    for key, column in wanted.items():
+        if keys.count(key) > 1:
+            report.add(layout.title, number, column.header, _("这一列出现了不止一次。"))
+    for key, column in wanted.items():
+        if key in found:
+            positions[column.field] = found[key]
+            continue
+        reason = _("缺少这一列，表头应为「%(header)s」。") % {"header": column.header}
+        if unknown:
+            reason += _("（表头中无法识别的列：%(unknown)s）") % {
+                "unknown": "、".join(f"「{name}」" for name in unknown)
+            }
+        report.add(layout.title, number, column.header, reason)
+    return positions
+
+
+def _locate_headers(rows, layout, wanted, report, progress):
     """Find the header row (a title row above it is allowed) and each column."""
-    wanted = {_header_key(column.header): column for column in layout.columns}
     for number, cells in rows:
+        progress.step()
         keys = [_header_key(cell.value) for cell in cells]
-        found = {key: index for index, key in reversed(list(enumerate(keys)))}
-        if len(wanted.keys() & found.keys()) * 2 < len(wanted):
+        if not _is_header(keys, wanted):
             if number >= HEADER_SEARCH_ROWS:
                 break
             continue
-        positions = {}
-        unknown = [
-            _plain(cell.value)
-            for key, cell in zip(keys, cells, strict=True)
-            if key and key not in wanted
-        ]
-        for key, column in wanted.items():
-            if keys.count(key) > 1:
-                report.add(
-                    layout.title, number, column.header, _("这一列出现了不止一次。")
-                )
-        for key, column in wanted.items():
-            if key in found:
-                positions[column.field] = found[key]
-                continue
-            reason = _("缺少这一列，表头应为「%(header)s」。") % {
-                "header": column.header
-            }
-            if unknown:
-                reason += _("（表头中无法识别的列：%(unknown)s）") % {
-                    "unknown": "、".join(f"「{name}」" for name in unknown)
-                }
-            report.add(layout.title, number, column.header, reason)
-        return number, positions
+        return number, _positions(number, cells, keys, wanted, layout, report)
     report.add(
         layout.title,
         None,
@@ -177,72 +193,116 @@ def _locate_headers(rows, layout, report) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _parse_sheet(workbook, layout: SheetLayout, report: ImportReport):
-    """Parse every row of one sheet; bad cells are reported, never guessed."""
-    sheet = _find_sheet(workbook, layout.title)
-    if sheet is None:
-        report.add(
-            layout.title,
-            None,
-            "",
-            _("缺少工作表「%(sheet)s」，请使用下载的模板。") % {"sheet": layout.title},
-        )
-        return None
+def _lone_text(cells) -> bool:
+    """A row with a single text cell: perhaps the title of a pasted block."""
+    filled = [cell.value for cell in cells if not _is_blank(cell.value)]
+    return len(filled) == 1 and isinstance(filled[0], str)
+
+
+def _parse_sheet(sheet, layout: SheetLayout, report: ImportReport, progress: Progress):
+    """Parse every row of one sheet, streaming; bad cells are reported, never
+    guessed. A header row pasted again further down (with the title row of its
+    block) is skipped, and the columns are taken from it for the rows below.
+    Raises TooManyRows as soon as the sheet has more data rows than the limit."""
+    wanted = {_header_key(column.header): column for column in layout.columns}
     rows = enumerate(sheet.iter_rows(), start=1)
     errors_before = len(report.errors)
-    located = _locate_headers(rows, layout, report)
+    located = _locate_headers(rows, layout, wanted, report, progress)
     if located is None or len(report.errors) > errors_before:
         return None
-    header_row, positions = located
+    _header_row, positions = located
     preview = PreviewTable(headers=layout.headers)
     report.preview[layout.title] = preview
-    parsed = []
-    for number, cells in rows:
-        if number - header_row > MAX_ROWS_PER_SHEET:
-            report.add(
-                layout.title,
-                number,
-                "",
-                _("行数超过 %(limit)s 行，请分成几个文件导入。")
-                % {"limit": MAX_ROWS_PER_SHEET},
-            )
-            return None
+    limit = settings.REGISTER_IMPORT_MAX_ROWS
+    parsed: list[ParsedRow] = []
+    held = None  # a lone text row, dropped if a header row follows it
+
+    def parse(number, cells):
         raw = {
             name: cells[index] if index < len(cells) else None
             for name, index in positions.items()
         }
         if all(cell is None or _is_blank(cell.value) for cell in raw.values()):
+            return
+        if len(parsed) >= limit:
+            report.add(
+                layout.title,
+                number,
+                "",
+                _("行数超过 %(limit)s 行，请分成几个文件导入。") % {"limit": limit},
+            )
+            raise TooManyRows
+        parsed.append(_parse_row(layout, number, raw, report, preview))
+
+    for number, cells in rows:
+        progress.step()
+        keys = [_header_key(cell.value) for cell in cells]
+        if _is_header(keys, wanted):
+            held = None
+            errors_before = len(report.errors)
+            positions = _positions(number, cells, keys, wanted, layout, report)
+            if len(report.errors) > errors_before:
+                return None
             continue
-        row = ParsedRow(number, {}, ok=True)
-        shown = []
-        in_preview = len(preview.rows) < PREVIEW_ROWS
-        for column in layout.columns:
-            cell = raw[column.field]
-            value = cell.value if cell is not None else None
-            try:
-                if _is_blank(value):
-                    parsed_value = _blank_value(layout, column)
-                else:
-                    if (
-                        column.percent
-                        and isinstance(value, int | float)
-                        and "%" in (getattr(cell, "number_format", "") or "")
-                    ):
-                        value = Decimal(repr(value)) * 100
-                    parsed_value = column.parse(value)
-                row.values[column.field] = parsed_value
-                if in_preview:
-                    shown.append(_shown(column, parsed_value))
-            except CellError as error:
-                row.ok = False
-                report.add(layout.title, number, column.header, error.args[0])
-                if in_preview:
-                    shown.append(_plain(value) if value is not None else "")
-        preview.total += 1
-        if in_preview:
-            preview.rows.append((number, shown))
-        parsed.append(row)
+        if all(_is_blank(cell.value) for cell in cells):
+            continue  # a blank row between a block's title and its header
+        if held is not None:
+            parse(*held)
+            held = None
+        if _lone_text(cells):
+            held = (number, cells)
+            continue
+        parse(number, cells)
+    if held is not None:
+        parse(*held)
     return parsed
+
+
+def _parse_row(layout, number, raw, report, preview) -> ParsedRow:
+    row = ParsedRow(number, {}, ok=True)
+    shown = []
+    in_preview = len(preview.rows) < PREVIEW_ROWS
+    for column in layout.columns:
+        cell = raw[column.field]
+        value = cell.value if cell is not None else None
+        try:
+            if _is_blank(value):
+                parsed_value = _blank_value(layout, column)
+            elif column.nothing_ok and is_nothing_marker(value):
+                if column.required or _required_field(layout, column):
+                    raise CellError(
+                        _("必填，请填写实际的值，不能填「%(value)s」。")
+                        % {"value": _plain(value)}
+                    )
+                parsed_value = _blank_value(layout, column)
+            else:
+                if (
+                    column.percent
+                    and isinstance(value, int | float)
+                    and "%" in (getattr(cell, "number_format", "") or "")
+                ):
+                    value = Decimal(repr(value)) * 100
+                parsed_value = column.parse(value)
+            row.values[column.field] = parsed_value
+            if in_preview:
+                shown.append(_shown(column, parsed_value))
+        except CellError as error:
+            row.ok = False
+            report.add(layout.title, number, column.header, error.args[0])
+            if in_preview:
+                shown.append(_plain(value) if value is not None else "")
+    preview.total += 1
+    if in_preview:
+        preview.rows.append((number, shown))
+    return row
+
+
+def _required_field(layout: SheetLayout, column: Column) -> bool:
+    try:
+        _blank_value(layout, column)
+    except CellError:
+        return True
+    return False
 
 
 def _shown(column: Column, value) -> str:

@@ -44,6 +44,17 @@ class PreviewTable:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     total: int = 0
 
+    def show(self, number: int, header: str, text: str) -> None:
+        """Show `text` in a previewed row's column (what the file's value was
+        matched to, e.g. the register's community name for "鹤洲")."""
+        if header not in self.headers:
+            return
+        index = self.headers.index(header)
+        for row_number, cells in self.rows:
+            if row_number == number:
+                cells[index] = text
+                return
+
 
 @dataclass
 class ImportReport:
@@ -62,6 +73,38 @@ class ImportReport:
 
     def add(self, sheet: str, row: int | None, column: str, reason: str) -> None:
         self.errors.append(RowError(sheet, row, column, str(reason)))
+
+    def to_json(self, *, max_errors: int = 1000) -> dict:
+        """What a stored import job keeps of the report (the first errors)."""
+        return {
+            "errors": [list(error) for error in self.errors[:max_errors]],
+            "error_total": len(self.errors),
+            "counts": {title: vars(counts) for title, counts in self.counts.items()},
+            "preview": {
+                title: {
+                    "headers": table.headers,
+                    "rows": [[number, cells] for number, cells in table.rows],
+                    "total": table.total,
+                }
+                for title, table in self.preview.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, *, dry_run: bool = False) -> "ImportReport":
+        report = cls(dry_run=dry_run)
+        report.errors = [RowError(*error) for error in data.get("errors", [])]
+        for title, counts in data.get("counts", {}).items():
+            report.counts[title] = SheetCounts(**counts)
+        report.preview = {
+            title: PreviewTable(
+                headers=table["headers"],
+                rows=[(number, cells) for number, cells in table["rows"]],
+                total=table["total"],
+            )
+            for title, table in data.get("preview", {}).items()
+        }
+        return report
 
     def summary_lines(self) -> list[str]:
         return [

@@ -4,15 +4,20 @@ building or household it names, and planned as a create or an update."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from ..models import Building, Community, Estate, Household, Owner
 from .cells import name_key
-from .checking import _validate
+from .checking import _validate, field_reason
 from .layout import SheetLayout
+from .progress import Progress
 from .reading import ParsedRow
 from .report import ImportReport
+
+OWNER_QUERY_CHUNK = 5000
 
 
 @dataclass
@@ -21,7 +26,7 @@ class _Plan:
     instance: models.Model
     created: bool
     changed: list[str]
-    owners: list[Owner | tuple[str, str]] = field(default_factory=list)
+    owners: list[Owner] = field(default_factory=list)  # new ones not saved yet
     owners_changed: bool = False
 
     @property
@@ -34,13 +39,27 @@ _SKIP = object()  # a reference to a row that already has its own error
 
 class _Resolver:
     """Matches each row to the register (community + name, estate + building
-    name, building + unit + number), so re-imports update and never duplicate."""
+    name, building + unit + number), so re-imports update and never duplicate.
 
-    def __init__(self, report: ImportReport, allowed_community_ids):
+    `allowed_community_ids` is None for street staff (every community), else
+    the communities the actor keeps; rows of any other community are refused.
+    """
+
+    def __init__(
+        self,
+        report: ImportReport,
+        allowed_community_ids,
+        progress: Progress | None = None,
+    ):
         self.report = report
         self.allowed = (
             None if allowed_community_ids is None else set(allowed_community_ids)
         )
+        self.progress = progress or Progress()
+        # (name, phone) -> owners the actor may link, with `elsewhere`: holding
+        # a household outside the owner's own community.
+        self.owner_candidates: dict[tuple[str, str], list[Owner]] = {}
+        self.new_owners: dict[tuple, Owner] = {}
         self.communities = {}
         for community in Community.objects.order_by("id"):
             self.communities.setdefault(name_key(community.name), community)
@@ -72,6 +91,36 @@ class _Resolver:
             ).prefetch_related("owners"),
             lambda household: (household.building_id, household.unit, household.number),
         )
+        self._load_owners(parsed)
+
+    def _load_owners(self, parsed: dict[str, list[ParsedRow]]) -> None:
+        """The owners the file's names may match: for community staff only those
+        entered for their communities (communities.permissions.owners_linkable_by
+        decides per row); street staff all. Queried by name in chunks."""
+        names = sorted(
+            {
+                name
+                for rows in parsed.values()
+                for row in rows
+                for name in row.values.get("owners", ())
+            }
+        )
+        through = Household.owners.through
+        elsewhere = Exists(
+            through.objects.filter(owner_id=OuterRef("pk")).exclude(
+                household__building__estate__community_id=OuterRef("community_id")
+            )
+        )
+        for start in range(0, len(names), OWNER_QUERY_CHUNK):
+            owners = Owner.objects.filter(
+                name__in=names[start : start + OWNER_QUERY_CHUNK]
+            )
+            if self.allowed is not None:
+                owners = owners.filter(community_id__in=self.allowed)
+            for owner in owners.annotate(elsewhere=elsewhere).order_by("id"):
+                self.owner_candidates.setdefault((owner.name, owner.phone), []).append(
+                    owner
+                )
 
     def _community_named(self, name: str) -> Community | None:
         key = name_key(name)
@@ -103,6 +152,9 @@ class _Resolver:
                 % {"name": community.name},
             )
             return None
+        preview = self.report.preview.get(layout.title)
+        if preview is not None and preview.rows and row.number <= preview.rows[-1][0]:
+            preview.show(row.number, header, community.name)
         return community
 
     def _first(self, key: tuple, layout, row, column: str, reason: str) -> bool:
@@ -153,6 +205,7 @@ class _Resolver:
 
     def resolve_estates(self, layout, rows) -> None:
         for row in rows:
+            self.progress.step()
             community = self.community(layout, row)
             name = row.values.get("name")
             if community is None or not name:
@@ -175,6 +228,7 @@ class _Resolver:
 
     def resolve_buildings(self, layout, rows) -> None:
         for row in rows:
+            self.progress.step()
             community = self.community(layout, row)
             estate_name, name = row.values.get("estate"), row.values.get("name")
             if community is None or not estate_name or not name:
@@ -202,6 +256,7 @@ class _Resolver:
 
     def resolve_households(self, layout, rows) -> None:
         for row in rows:
+            self.progress.step()
             community = self.community(layout, row)
             values = row.values
             estate_name, building_name = values.get("estate"), values.get("building")
@@ -240,10 +295,76 @@ class _Resolver:
                 household = Household()
             household.building = building
             plan = _apply(layout, household, row)
-            _plan_owners(plan, values["owners"], values["contact_phone"])
-            if _validate(household, layout, row, self.report, fk="building"):
+            owners_ok = self._plan_owners(
+                plan, values["owners"], values["contact_phone"], community, layout
+            )
+            valid = _validate(household, layout, row, self.report, fk="building")
+            if valid and owners_ok:
                 self.households[key[1:]] = plan
                 _count(self.report, layout, plan)
+
+    def _plan_owners(self, plan, names, phone, community, layout) -> bool:
+        """Owners of a household row. A name already among the household's
+        owners keeps that owner. Any other name is matched by (name, the row's
+        normalised phone) among the owners the actor may link to a household of
+        this community (the rule of services.check_owner_links): community staff
+        only owners of this community holding nothing elsewhere; street staff
+        also an owner of another community with the same name and number (never
+        by name alone). Otherwise a new owner is entered for this community; an
+        owner of several units listed with the same phone becomes one Owner,
+        which the Civil-Code headcount counts once."""
+        current = [] if plan.created else list(plan.instance.owners.all())
+        by_name = {}
+        for owner in current:
+            by_name.setdefault(owner.name, owner)
+        plan.owners = [
+            by_name.get(name) or self._owner_for(name, phone, community)
+            for name in names
+        ]
+        wanted = {owner.pk for owner in plan.owners}
+        plan.owners_changed = bool(names or current) and (
+            None in wanted or wanted != {owner.pk for owner in current}
+        )
+        ok = True
+        for owner in plan.owners:
+            if owner.pk is None and not getattr(owner, "_checked", False):
+                owner._checked = True
+                ok = self._validate_owner(owner, plan.row, layout) and ok
+        return ok
+
+    def _owner_for(self, name: str, phone: str, community: Community) -> Owner:
+        street = self.allowed is None
+        candidates = self.owner_candidates.get((name, phone), [])
+        for owner in candidates:
+            if owner.community_id == community.pk and (street or not owner.elsewhere):
+                return owner
+        if street and phone and candidates:
+            return candidates[0]
+        key = (name, phone, None if street and phone else community.pk)
+        owner = self.new_owners.get(key)
+        if owner is None:
+            owner = Owner(name=name, phone=phone, community=community)
+            self.new_owners[key] = owner
+        return owner
+
+    def _validate_owner(self, owner: Owner, row: ParsedRow, layout) -> bool:
+        """A new owner passes the model's validation, as owner_create's would."""
+        try:
+            owner.full_clean(
+                exclude=["community"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            header = layout.header_of("owners")
+            for name, errors in error.error_dict.items():
+                for field_error in errors:
+                    self.report.add(
+                        layout.title,
+                        row.number,
+                        header,
+                        field_reason(Owner, name, "", field_error),
+                    )
+            return False
+        return True
 
 
 def _index(queryset, key: Callable) -> dict:
@@ -279,23 +400,6 @@ def _apply(layout: SheetLayout, instance, row: ParsedRow) -> _Plan:
             if not created:
                 changed.append(name)
     return _Plan(row=row, instance=instance, created=created, changed=changed)
-
-
-def _plan_owners(plan: _Plan, names: tuple[str, ...], phone: str) -> None:
-    """Owners of a household row. A name already among the household's owners
-    keeps that owner. Any other name is get-or-created by (name, this row's
-    phone): deterministic, and an owner of several units listed with the same
-    phone becomes one Owner, which the Civil-Code headcount counts once."""
-    current = [] if plan.created else list(plan.instance.owners.all())
-    by_name = {}
-    for owner in current:
-        by_name.setdefault(owner.name, owner)
-    plan.owners = [by_name.get(name) or (name, phone) for name in names]
-    wanted = {owner.pk for owner in plan.owners if isinstance(owner, Owner)}
-    plan.owners_changed = bool(names or current) and (
-        any(isinstance(owner, tuple) for owner in plan.owners)
-        or wanted != {owner.pk for owner in current}
-    )
 
 
 def _count(report: ImportReport, layout: SheetLayout, plan: _Plan) -> None:

@@ -95,6 +95,13 @@ class HouseholdFactory(DjangoModelFactory):
     def owners(self, create, extracted, **kwargs):
         if create and extracted:
             self.owners.set(extracted)
+            # An owner made without a community was entered for the community
+            # of its first household, as services, import and migration do.
+            community_id = self.building.estate.community_id
+            for owner in extracted:
+                if owner.community_id is None:
+                    owner.community_id = community_id
+                    Owner.objects.filter(pk=owner.pk).update(community_id=community_id)
 
 
 class ProblemCategoryFactory(DjangoModelFactory):

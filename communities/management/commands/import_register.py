@@ -3,13 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from baitang.roles import SYSTEM
 from communities.excel import import_register
 
 
 class Command(BaseCommand):
     help = (
         "Import the estate register (小区/楼栋/户 sheets) from an .xlsx workbook. "
-        "All or nothing: any bad row is reported and nothing is written."
+        "All or nothing: any bad row is reported and nothing is written. Runs as "
+        "the system (street office rights), in this process, not in Celery."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +26,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("找不到文件：%(path)s") % {"path": file})
-        report = import_register(path, actor=None, dry_run=dry_run)
+        report = import_register(path, actor=SYSTEM, dry_run=dry_run)
         for error in report.errors:
             self.stderr.write(str(error))
         if not report.ok:
