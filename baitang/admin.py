@@ -12,13 +12,14 @@ from django_celery_beat.models import (
 
 from baitang.models import User
 from baitang.roles import is_office_staff, is_street_staff
+from baitang.search import NormalizedSearchAdminMixin
 
 admin.site.site_header = _("白藤街道老旧小区改造管理平台")
 admin.site.site_title = _("白藤街道老旧小区改造管理平台")
 admin.site.index_title = _("工作台")
 
 
-class ScopedModelAdmin(admin.ModelAdmin):
+class ScopedModelAdmin(NormalizedSearchAdminMixin, admin.ModelAdmin):
     """Admin whose rows and rights come from the role rules, not Django's
     per-model permissions: `visible_to(user)` scopes, `can_edit` guards writes."""
 
@@ -121,7 +122,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UserAdmin(StreetOfficeOnlyMixin, DjangoUserAdmin):
+class UserAdmin(NormalizedSearchAdminMixin, StreetOfficeOnlyMixin, DjangoUserAdmin):
     list_display = ["username", "get_full_name", "role", "organisation", "is_active"]
     list_filter = ["role", "party_kind", "is_active", "communities"]
     search_fields = ["username", "first_name", "last_name", "organisation", "phone"]

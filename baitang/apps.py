@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class BaitangConfig(AppConfig):
     name = "baitang"
     verbose_name = _("用户与权限")
+
+    def ready(self):
+        from baitang import search  # noqa: F401  (registers the search lookup)
+        from baitang.link_models import name_link_models
+
+        name_link_models()

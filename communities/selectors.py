@@ -124,10 +124,9 @@ def estates_filtered(
         estates = estates.filter(build_year__gte=decade, build_year__lt=decade + 10)
     if management_model:
         estates = estates.filter(management_model=management_model)
-    search = search.strip()
-    if search:
+    for term in search.split():
         estates = estates.filter(
-            Q(name__icontains=search) | Q(address__icontains=search)
+            Q(name__normalized_icontains=term) | Q(address__normalized_icontains=term)
         )
     return estates
 

@@ -271,8 +271,29 @@ class PhotoUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["estate"].queryset = CHOICE_SCOPES[Estate](user)
-        self.fields["building"].queryset = CHOICE_SCOPES[Building](user)
-        self.fields["problem"].queryset = CHOICE_SCOPES[Problem](user)
+        # Buildings and problems of the chosen estate only; none before an
+        # estate is chosen (photo_upload.js reloads the form when it is).
+        estate_id = self._chosen_estate_id()
+        self.fields["building"].queryset = (
+            CHOICE_SCOPES[Building](user).filter(estate_id=estate_id)
+            if estate_id
+            else Building.objects.none()
+        )
+        self.fields["problem"].queryset = (
+            CHOICE_SCOPES[Problem](user).filter(estate_id=estate_id)
+            if estate_id
+            else Problem.objects.none()
+        )
+        if not estate_id:
+            for name in ("building", "problem"):
+                self.fields[name].help_text = _("先选择小区。")
+
+    def _chosen_estate_id(self) -> int | None:
+        raw = self.data.get("estate") if self.is_bound else self.initial.get("estate")
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
 
     def clean(self):
         cleaned = super().clean()
@@ -367,6 +388,25 @@ class PhotoAdmin(EstateRowsAdmin):
         for photo in queryset:
             photos.photo_delete(photo=photo, actor=request.user)
 
+    def _back_to_estate(self, request, photo) -> str:
+        """After a save, back to the photo's estate (its photos are listed
+        there); "save and continue" stays, "add another" adds to the estate."""
+        if "_continue" in request.POST:
+            return reverse("admin:communities_photo_change", args=[photo.pk])
+        if "_addanother" in request.POST:
+            return reverse("admin:communities_photo_add") + f"?estate={photo.estate_id}"
+        return reverse("admin:communities_estate_change", args=[photo.estate_id])
+
+    def response_change(self, request, obj):
+        if "_continue" in request.POST or "_saveasnew" in request.POST:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            gettext("照片“%(photo)s”已保存。") % {"photo": obj},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(self._back_to_estate(request, obj))
+
     def add_view(self, request, form_url="", extra_context=None):
         """Uploads go through photos.photo_create, which verifies and cleans the
         file; its refusals come back as form errors."""
@@ -397,6 +437,12 @@ class PhotoAdmin(EstateRowsAdmin):
                     self.message_user(
                         request, gettext("照片已上传。"), messages.SUCCESS
                     )
+                    # Else the new photo's page (the cleaned result), which
+                    # links back to its estate.
+                    if "_addanother" in request.POST:
+                        return HttpResponseRedirect(
+                            self._back_to_estate(request, photo)
+                        )
                     return HttpResponseRedirect(
                         reverse("admin:communities_photo_change", args=[photo.pk])
                     )
