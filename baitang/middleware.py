@@ -2,6 +2,7 @@
 
 from django.core.exceptions import BadRequest
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -40,3 +41,22 @@ class RefuseNulBytesMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             raise BadRequest(message)
         return self.get_response(request)
+
+
+class PrivateApiResponsesMiddleware:
+    """Every /api/ response is `Cache-Control: no-store` (and private).
+
+    Nearly every API answer carries names, phone numbers or households, and all
+    of them depend on who asks; none may stay in a browser's or a proxy's cache.
+    One rule for the whole prefix cannot miss an endpoint added later, and costs
+    nothing: integrations page through fresh data anyway.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            add_never_cache_headers(response)
+        return response

@@ -1,6 +1,11 @@
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from baitang.models import User
+from baitang.permissions import can_issue_token, can_revoke_token
+from baitang.roles import require_actor
 
 
 @transaction.atomic
@@ -35,3 +40,25 @@ def user_ensure(
     user.save()
     user.communities.set(communities)
     return user, created
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, actor) -> Token:
+    """Give `user` a new API token. An old one stops working at once."""
+    require_actor(actor)
+    if not user.is_active:
+        raise PermissionDenied(_("该账号已停用，不能签发令牌。"))
+    if not can_issue_token(actor, user):
+        raise PermissionDenied(_("只有街道办工作人员可以签发 API 令牌。"))
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, actor) -> bool:
+    """Revoke `user`'s API token; returns whether there was one."""
+    require_actor(actor)
+    if not can_revoke_token(actor, user):
+        raise PermissionDenied(_("您只能撤销自己的 API 令牌。"))
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from baitang import views
+from baitang import token_views, views
 
 api_v1 = [
     path("", include("communities.api.urls")),
@@ -13,12 +12,18 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.switch_language, name="switch_language"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("account/tokens/", token_views.token_list, name="account_tokens"),
+    path("account/tokens/issue/", token_views.token_issue, name="account_token_issue"),
     path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+        "account/tokens/<int:user_id>/revoke/",
+        token_views.token_revoke,
+        name="account_token_revoke",
     ),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", views.ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", views.api_docs, name="api-docs"),
     path("", include("communities.urls")),
+    path("", include("surveys.urls")),
 ]
 
 handler400 = views.bad_request

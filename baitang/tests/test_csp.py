@@ -1,0 +1,91 @@
+"""A Content-Security-Policy without 'unsafe-inline': an injected script or
+event-handler attribute does not run, and every page still works under it."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+OUR_TEMPLATE_DIRS = [BASE_DIR / "templates"] + [
+    BASE_DIR / app / "templates"
+    for app in ("baitang", "communities", "surveys", "projects", "feedback")
+]
+
+
+def policy_of(response) -> dict[str, list[str]]:
+    directives = {}
+    for part in response["Content-Security-Policy"].split(";"):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/estates/", "/admin/", "/api/docs/", "/gone/"])
+def test_pages_carry_a_policy_without_unsafe_inline(client, street_user, url):
+    client.force_login(street_user)
+
+    policy = policy_of(client.get(url))
+
+    assert policy["script-src"][0] == "'self'"
+    assert policy["style-src"][0] == "'self'"
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    for sources in policy.values():
+        assert "'unsafe-inline'" not in sources
+        assert "'unsafe-eval'" not in sources
+
+
+@pytest.mark.django_db
+def test_the_cached_home_page_carries_no_nonce(client):
+    # A nonce in a cached body would not match the next response's header.
+    client.get("/")
+    cached = client.get("/")
+
+    assert "nonce-" not in cached["Content-Security-Policy"]
+    assert "nonce=" not in cached.content.decode()
+
+
+def our_templates():
+    for folder in OUR_TEMPLATE_DIRS:
+        yield from sorted(folder.rglob("*.html"))
+
+
+INLINE = [
+    (re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*\bnonce=)[^>]*>", re.I), "script"),
+    (re.compile(r"<style\b(?![^>]*\bnonce=)[^>]*>", re.I), "<style> block"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "event-handler attribute"),
+    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
+    (re.compile(r"javascript:", re.I), "javascript: URL"),
+]
+
+
+def test_our_templates_inline_no_script_and_no_style():
+    found = [
+        f"{path.relative_to(BASE_DIR)}: {what}"
+        for path in our_templates()
+        for pattern, what in INLINE
+        if pattern.search(path.read_text())
+    ]
+
+    assert list(our_templates()), "no templates found"
+    assert found == []
+
+
+def test_the_template_check_catches_an_inline_script():
+    samples = [
+        "<script>alert(1)</script>",
+        '<button onclick="go()">',
+        '<span style="width:3%">',
+        "<style>b{}</style>",
+    ]
+
+    assert all(
+        any(pattern.search(sample) for pattern, _what in INLINE) for sample in samples
+    )
+    assert not any(
+        pattern.search('<script src="/static/js/site.js" defer></script>')
+        for pattern, _what in INLINE
+    )
