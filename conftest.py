@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from baitang.models import User
+from baitang.roles import SYSTEM
 from communities.services import problem_categories_ensure_defaults
 from communities.tests.factories import CommunityFactory, UserFactory
 
@@ -50,7 +51,7 @@ def _media_in_tmp(settings, tmp_path):
 def default_problem_categories(db):
     """The twelve categories migration 0002 creates. Tests ask for them instead of
     trusting the migration's rows: transactional tests flush every table."""
-    return problem_categories_ensure_defaults()
+    return problem_categories_ensure_defaults(actor=SYSTEM)
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -19,11 +22,49 @@ admin.site.site_title = _("白藤街道老旧小区改造管理平台")
 admin.site.index_title = _("工作台")
 
 
+class ServiceErrorsForm:
+    """Shows the refusals of a service (a ValidationError raised while saving)
+    on the form they came from: on their field when the form has it, above
+    the form otherwise. `service_fields` maps a service's argument names to
+    form field names."""
+
+    service_error = None  # set on the subclass made for one request
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.service_error is None:
+            return
+        if not hasattr(self.service_error, "error_dict"):
+            self.add_error(None, self.service_error.messages)
+            return
+        for key, messages_ in self.service_error.message_dict.items():
+            field = getattr(self, "service_fields", {}).get(key, key)
+            self.add_error(field if field in self.fields else None, messages_)
+
+
 class ScopedModelAdmin(NormalizedSearchAdminMixin, admin.ModelAdmin):
     """Admin whose rows and rights come from the role rules, not Django's
-    per-model permissions: `visible_to(user)` scopes, `can_edit` guards writes."""
+    per-model permissions: `visible_to(user)` scopes, `can_edit` guards writes.
+
+    Subclasses add select_related, annotations or narrowing filters in
+    `optimize(request, queryset)`; overriding `get_queryset` or `get_object`
+    would bypass the scope and is refused when the class is defined.
+
+    Saves go through services (each subclass's save_model); a ValidationError a
+    service raises while saving rolls the save back and comes back as form
+    errors, or as an error message on the list (list-editable, actions).
+    """
 
     visible_to = None  # a selector: user -> QuerySet
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("get_queryset", "get_object"):
+            if getattr(cls, name) is not getattr(ScopedModelAdmin, name):
+                raise TypeError(
+                    f"{cls.__qualname__} overrides {name}(), which would bypass the "
+                    "role scope: use optimize(request, queryset) instead."
+                )
 
     def can_edit(self, user, obj) -> bool:
         return is_office_staff(user)
@@ -32,9 +73,13 @@ class ScopedModelAdmin(NormalizedSearchAdminMixin, admin.ModelAdmin):
         return is_street_staff(user)
 
     def get_queryset(self, request):
-        queryset = type(self).visible_to(request.user)
+        queryset = self.optimize(request, type(self).visible_to(request.user))
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    def optimize(self, request, queryset):
+        """The place to select_related, annotate or narrow the scoped rows."""
+        return queryset
 
     def has_module_permission(self, request):
         return is_office_staff(request.user)
@@ -50,6 +95,43 @@ class ScopedModelAdmin(NormalizedSearchAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self.can_delete(request.user, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        if error is None:
+            return form
+        return type(form.__name__, (ServiceErrorsForm, form), {"service_error": error})
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method != "POST" or hasattr(request, "_service_error"):
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(
+                    request, object_id, form_url, extra_context
+                )
+        except ValidationError as error:
+            # Nothing was saved: show the same form again with the refusal.
+            request._service_error = error
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
+        except ValidationError as error:
+            self.message_user(request, "；".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:
+            self.message_user(request, "；".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class ScopedInline:

@@ -5,7 +5,9 @@ communities they are assigned to; outside parties see only the projects they
 are party to (the projects app adds that scope); anyone else sees nothing.
 """
 
-from django.db.models import QuerySet
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
 
 from baitang.models import User
 
@@ -49,7 +51,7 @@ def recorded_actor(actor) -> User | None:
 
 def is_street_staff(user) -> bool:
     return bool(
-        user.is_authenticated
+        getattr(user, "is_authenticated", False)
         and user.is_active
         and (user.is_superuser or user.role == User.Role.STREET)
     )
@@ -57,7 +59,7 @@ def is_street_staff(user) -> bool:
 
 def is_community_staff(user) -> bool:
     return bool(
-        user.is_authenticated
+        getattr(user, "is_authenticated", False)
         and user.is_active
         and not user.is_superuser
         and user.role == User.Role.COMMUNITY
@@ -67,6 +69,16 @@ def is_community_staff(user) -> bool:
 def is_office_staff(user) -> bool:
     """Street or community staff: the people who keep the register."""
     return is_street_staff(user) or is_community_staff(user)
+
+
+def is_outside_party(user) -> bool:
+    """A consultant, designer or builder: sees only what a later app grants."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and not user.is_superuser
+        and user.role == User.Role.PARTY
+    )
 
 
 def community_ids_of(user) -> frozenset[int]:
@@ -80,11 +92,50 @@ def community_ids_of(user) -> frozenset[int]:
     return cached
 
 
+# What an outside party may see, per model label ("communities.Estate"): each
+# function takes the user and returns a Q (or a queryset of the model's rows)
+# for the rows it grants. Later apps register here (the projects app: "estates
+# a party is party to through a project"), so the register never imports them.
+PartyScope = Callable[[User], Q | QuerySet]
+_PARTY_SCOPES: dict[str, dict[str, PartyScope]] = {}
+
+
+def register_party_scope(model_label: str, scope: PartyScope, *, key: str) -> None:
+    """Let outside parties see the rows of `model_label` that `scope(user)` grants.
+
+    `key` names the grant (e.g. "projects.party_to_project"): registering the
+    same key again replaces it, so a module imported twice grants once.
+    """
+    _PARTY_SCOPES.setdefault(model_label, {})[key] = scope
+
+
+def unregister_party_scope(model_label: str, *, key: str) -> None:
+    _PARTY_SCOPES.get(model_label, {}).pop(key, None)
+
+
+def _party_rows(queryset: QuerySet, user) -> QuerySet:
+    scopes = _PARTY_SCOPES.get(queryset.model._meta.label, {})
+    if not scopes:
+        return queryset.none()
+    granted = Q(pk__in=[])
+    for scope in scopes.values():
+        rows = scope(user)
+        if isinstance(rows, QuerySet):
+            rows = Q(pk__in=rows.values("pk"))
+        granted |= rows
+    # A subquery of ids: a grant across a multi-valued relation adds no
+    # duplicate rows.
+    return queryset.filter(
+        pk__in=queryset.model._base_manager.filter(granted).values("pk")
+    )
+
+
 def scope_by_community(queryset: QuerySet, user, community_path: str) -> QuerySet:
     """Keep the rows a user may see, given the lookup from the row to its community.
 
     `community_path` is e.g. "id" for Community, "community" for Estate,
-    "estate__community" for Building.
+    "estate__community" for Building. Outside parties see what the apps
+    registered with `register_party_scope` grant them, nothing else.
     """
     if is_street_staff(user):
         return queryset
@@ -94,4 +145,6 @@ def scope_by_community(queryset: QuerySet, user, community_path: str) -> QuerySe
         return queryset.filter(
             **{f"{community_path}__in": assigned.values("community_id")}
         )
+    if is_outside_party(user):
+        return _party_rows(queryset, user)
     return queryset.none()

@@ -11,6 +11,7 @@ seed makes the data the same on every machine.
 import datetime
 import io
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from baitang.models import User
+from baitang.roles import SYSTEM
 from baitang.services import user_ensure
 
 from . import photos, services
@@ -126,14 +128,29 @@ class SeedSummary:
     problems: int = 0
     photos: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)  # lines from later apps
 
     def describe(self) -> str:
-        return (
-            f"演示数据已就绪：{self.communities} 个社区，{self.estates} 个小区"
-            f"（本次新建 {self.estates_created} 个），{self.buildings} 栋楼，"
-            f"{self.households} 户，{self.problems} 个问题，{self.photos} 张照片。"
-            "小区均标记为样例数据。"
+        return "\n".join(
+            [
+                f"演示数据已就绪：{self.communities} 个社区，{self.estates} 个小区"
+                f"（本次新建 {self.estates_created} 个），{self.buildings} 栋楼，"
+                f"{self.households} 户，{self.problems} 个问题，{self.photos} 张照片。"
+                "小区均标记为样例数据。",
+                *self.extra,
+            ]
         )
+
+
+# Later apps add their demo data through this hook (each registers in its
+# AppConfig.ready), so the register never imports them. An extension takes the
+# demo street login and returns summary lines; it must be idempotent too.
+DEMO_EXTENSIONS: list[Callable[..., list[str]]] = []
+
+
+def register_demo_extension(seed: Callable[..., list[str]]) -> None:
+    if seed not in DEMO_EXTENSIONS:
+        DEMO_EXTENSIONS.append(seed)
 
 
 def _person(rng: random.Random) -> str:
@@ -143,8 +160,10 @@ def _person(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    # Chinese mobile numbers start with 13–19: a 100 prefix can reach nobody.
-    return f"100{rng.randrange(10**8):08d}"
+    # A Zhuhai landline whose local part starts with 0: well-formed, so it
+    # passes the phone checks, yet no local number starts with 0, so it can
+    # reach nobody.
+    return f"0756-0{rng.randrange(10**6):06d}"
 
 
 def _area(rng: random.Random, low: float, high: float) -> Decimal:
@@ -156,13 +175,11 @@ def seed_demo() -> SeedSummary:
     """Create what is missing of the demo data; running it twice changes nothing.
     Estates that already exist are left exactly as they are."""
     summary = SeedSummary()
-    communities = {
-        name: Community.objects.get_or_create(name=f"{name}社区")[0]
-        for name in COMMUNITY_NAMES
-    }
+    communities = {name: _community(f"{name}社区") for name in COMMUNITY_NAMES}
     summary.communities = len(communities)
+    # The demo street login does the rest, as a clerk would.
     street_user = _ensure_logins(summary, communities)
-    categories = services.problem_categories_ensure_defaults()
+    categories = services.problem_categories_ensure_defaults(actor=street_user)
 
     master = random.Random(RANDOM_SEED)
     estate_seeds = [master.getrandbits(32) for _ in ESTATES]
@@ -188,7 +205,14 @@ def seed_demo() -> SeedSummary:
     ).count()
     summary.problems = Problem.objects.filter(estate__in=demo_estates).count()
     summary.photos = Photo.objects.filter(estate__in=demo_estates).count()
+    for extend in DEMO_EXTENSIONS:
+        summary.extra.extend(extend(street_user=street_user))
     return summary
+
+
+def _community(name: str) -> Community:
+    existing = Community.objects.filter(name=name).first()
+    return existing or services.community_create(name=name, actor=SYSTEM)
 
 
 def _ensure_logins(summary: SeedSummary, communities: dict) -> User:
@@ -242,7 +266,9 @@ def _seed_estate(plan, *, index, community, rng, categories, actor) -> Estate:
         for name, storeys, units in building_specs
     }
     _create_households(estate, buildings, households, rng)
-    problems = _seed_problems(plan, estate, rng, categories, list(buildings.values()))
+    problems = _seed_problems(
+        plan, estate, rng, categories, list(buildings.values()), actor
+    )
     _seed_photos(plan, index, estate, rng, problems, actor)
     _seed_governance(plan, estate, rng, list(buildings.values()), actor)
     _seed_needs(plan, estate, actor)
@@ -336,6 +362,10 @@ def _create_estate(plan, community, rng, building_specs, households, actor) -> E
     )
 
 
+def _owner(estate, rng) -> Owner:
+    return Owner(name=_person(rng), phone=_phone(rng), community=estate.community)
+
+
 def _create_households(estate, buildings, planned, rng) -> None:
     """Households in bulk, with their owners: most have one, some two co-owners,
     a few owners hold a second unit, and the developer holds the unsold ones."""
@@ -346,7 +376,10 @@ def _create_households(estate, buildings, planned, rng) -> None:
     Household.objects.bulk_create(rows, batch_size=1000)
 
     developer = Owner(
-        name=f"{estate.name}原开发建设单位（示例）", phone="", is_developer=True
+        name=f"{estate.name}原开发建设单位（示例）",
+        phone="",
+        is_developer=True,
+        community=estate.community,
     )
     owners: list[Owner] = [developer]
     links: list[tuple[int, int]] = []  # (household index, owner index)
@@ -358,10 +391,10 @@ def _create_households(estate, buildings, planned, rng) -> None:
             # An owner of an earlier household holds this one too.
             links.append((position, rng.randrange(1, len(owners))))
             continue
-        owners.append(Owner(name=_person(rng), phone=_phone(rng)))
+        owners.append(_owner(estate, rng))
         links.append((position, len(owners) - 1))
         if rng.random() < 0.1:
-            owners.append(Owner(name=_person(rng), phone=_phone(rng)))
+            owners.append(_owner(estate, rng))
             links.append((position, len(owners) - 1))
     Owner.objects.bulk_create(owners, batch_size=1000)
     Through = Household.owners.through
@@ -371,7 +404,7 @@ def _create_households(estate, buildings, planned, rng) -> None:
     )
 
 
-def _seed_problems(plan, estate, rng, categories, buildings) -> list[Problem]:
+def _seed_problems(plan, estate, rng, categories, buildings, actor) -> list[Problem]:
     if plan.name == "幸福园小区":
         specs = [
             (XINGFU_CATEGORIES[i % len(XINGFU_CATEGORIES)], Problem.Status.RESOLVED)
@@ -395,13 +428,14 @@ def _seed_problems(plan, estate, rng, categories, buildings) -> list[Problem]:
             severity=rng.choice(list(Problem.Severity.values)),
             source=rng.choice(list(Problem.Source.values)),
             reported_on=reported,
+            actor=actor,
         )
-        _move(problem, status, reported, rng, number)
+        _move(problem, status, reported, rng, number, actor)
         problems.append(problem)
     return problems
 
 
-def _move(problem, status, reported, rng, number) -> None:
+def _move(problem, status, reported, rng, number, actor) -> None:
     """Bring a new problem to `status` the way staff would, through the log."""
     resolved_on = reported + datetime.timedelta(days=rng.randint(15, 120))
     steps = {
@@ -424,7 +458,7 @@ def _move(problem, status, reported, rng, number) -> None:
         steps = steps[1:]  # some are fixed straight away, without a plan
     for to_status, reason, on in steps:
         services.problem_set_status(
-            problem=problem, status=to_status, actor=None, reason=reason, on=on
+            problem=problem, status=to_status, actor=actor, reason=reason, on=on
         )
 
 

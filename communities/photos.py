@@ -20,8 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from baitang.roles import recorded_actor, require_actor
+
+from . import services
 from .models import Building, Estate, Photo, Problem
-from .permissions import can_delete_register_rows, can_edit_estate
+from .permissions import can_edit_estate
 
 pillow_heif.register_heif_opener()
 
@@ -259,8 +262,9 @@ def photo_create(
 ) -> Photo:
     """Store a field photo of an estate: cleaned of all metadata, upright, with
     small and large thumbnails. Refuses bad files with a Chinese message; an
-    actor who may not edit the estate is refused (None is the system itself)."""
-    if actor is not None and not can_edit_estate(actor, estate):
+    actor who may not edit the estate is refused (SYSTEM is the platform)."""
+    require_actor(actor)
+    if not can_edit_estate(actor, estate):
         raise PermissionDenied(_("您无权为该小区上传照片。"))
     if building is not None and building.estate_id != estate.pk:
         raise ValidationError(
@@ -282,7 +286,7 @@ def photo_create(
         caption=caption.strip(),
         pair_key=pair_key.strip(),
         taken_on=taken_on,
-        uploaded_by=actor,
+        uploaded_by=recorded_actor(actor),
     )
     image_fields = ["image", "thumbnail_small", "thumbnail_large"]
     photo.full_clean(exclude=image_fields)
@@ -321,14 +325,33 @@ def photo_create(
     return photo
 
 
+PHOTO_FIELDS = {"stage", "caption", "pair_key", "taken_on", "building", "problem"}
+
+
+@transaction.atomic
+def photo_update(*, photo: Photo, actor, **fields) -> Photo:
+    """Change a photo's stage, caption, pair, date, building or problem. The file
+    never changes (upload a new photo), and the photo stays with its estate."""
+    row = services.locked_row(photo)
+    services.require_estate_rights(actor, row.estate)
+    services.refuse_move(row, fields, "estate")
+    for name in ("caption", "pair_key"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    unknown = set(fields) - PHOTO_FIELDS
+    if unknown:
+        raise TypeError(f"Photo: cannot set {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(row, name, value)
+    services.check_building_in_estate(building=row.building, estate_id=row.estate_id)
+    services.check_problem_in_estate(problem=row.problem, estate_id=row.estate_id)
+    row.full_clean()
+    row.save()
+    services.sync_instance(photo, row)
+    return photo
+
+
 @transaction.atomic
 def photo_delete(*, photo: Photo, actor) -> None:
     """Delete a photo and, once the deletion is committed, its three files."""
-    if actor is not None and not can_delete_register_rows(actor):
-        raise PermissionDenied(_("只有街道办工作人员可以删除照片。"))
-    files = [photo.image, photo.thumbnail_small, photo.thumbnail_large]
-    names = [
-        (field_file.storage, field_file.name) for field_file in files if field_file
-    ]
-    photo.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    services.delete_row_with_files(photo, actor)

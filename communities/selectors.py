@@ -64,6 +64,21 @@ def _management_order():
     )
 
 
+def visible_count(rows: QuerySet, link: str) -> Coalesce:
+    """Per outer row, how many of `rows` point to it through `link`: pass rows
+    already scoped to the user (problems_visible_to…), so a count never
+    includes what the user may not see. One correlated subquery, no join
+    that would multiply the outer rows."""
+    counted = (
+        rows.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def with_open_problem_count(estates: QuerySet[Estate]) -> QuerySet[Estate]:
     """Annotate each estate with `open_problem_count` (open and recurred)."""
     return estates.annotate(open_problem_count=_open_problem_count())

@@ -24,6 +24,7 @@ from rest_framework.authtoken.admin import TokenProxy
 from rest_framework.authtoken.models import Token
 
 from baitang.models import User
+from baitang.roles import SYSTEM
 from communities.api.urls import router
 from communities.models import (
     Building,
@@ -69,7 +70,7 @@ def _photo(community):
     return photo_create(
         estate=EstateFactory(community=community),
         image_file=SimpleUploadedFile("p.jpg", buffer.getvalue()),
-        actor=None,
+        actor=SYSTEM,
     )
 
 

@@ -1,6 +1,8 @@
 """What every register admin shares: scoped choices, saving through the
 services, and forms that keep a row's building inside its estate."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -68,6 +70,14 @@ def values_of(obj, names) -> dict:
     return {name: getattr(obj, name) for name in names}
 
 
+def changed_values(obj, names, changed: Iterable[str] | None) -> dict:
+    """The values a form changed, among `names` (all of them when `changed` is
+    None): updates pass only what the user changed, so a service judges the
+    change, not a whole row a form has rewritten."""
+    wanted = set(names) if changed is None else set(names) & set(changed)
+    return values_of(obj, wanted)
+
+
 class ScopedChoicesMixin:
     """Foreign-key and many-to-many choices limited to the rows the user sees."""
 
@@ -85,12 +95,35 @@ class ScopedChoicesMixin:
 
 
 class RegisterAdmin(ScopedChoicesMixin, ScopedModelAdmin):
+    """Register rows: saved through their services (save_model in each admin),
+    inline rows through `save_register_row`, deleted through the delete services
+    (one row, a bulk action or an inline row alike), which remove files too."""
+
     show_full_result_count = False
     list_per_page = 100
 
+    def delete_model(self, request, obj):
+        services.row_delete(row=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.row_delete(row=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.row_delete(row=obj, actor=request.user)
+        for obj, changed in formset.changed_objects:
+            save_register_row(obj, request.user, changed)
+        for obj in formset.new_objects:
+            save_register_row(obj, request.user)
+        formset.save_m2m()
+
 
 class EstateRowsAdmin(RegisterAdmin):
-    """Rows that belong to an estate: community staff edit those of their own."""
+    """Rows that belong to an estate: community staff edit those of their own.
+    A row stays in its estate, so the estate is chosen when the row is added and
+    shown read-only after (the services refuse a move on every path)."""
 
     def estate_of(self, obj) -> Estate:
         return obj.estate
@@ -98,14 +131,28 @@ class EstateRowsAdmin(RegisterAdmin):
     def can_edit(self, user, obj) -> bool:
         return can_edit_estate(user, self.estate_of(obj) if obj else None)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "estate" not in fields and _has_field(obj, "estate"):
+            fields.append("estate")
+        return fields
 
-def save_register_row(obj, actor) -> None:
-    """Save an admin-edited row of an estate's inline through its service."""
+
+def _has_field(obj, name: str) -> bool:
+    return any(field.name == name for field in obj._meta.concrete_fields)
+
+
+def save_register_row(obj, actor, changed: Iterable[str] | None = None) -> None:
+    """Save an admin-edited row of an estate through its service. For a row
+    that exists, only the fields in `changed` (a form's changed_data) are
+    passed, including what ties it to its estate, which the service refuses to
+    move."""
     if isinstance(obj, Building):
-        values = values_of(obj, services.BUILDING_FIELDS)
         if obj.pk:
+            values = changed_values(obj, services.BUILDING_FIELDS | {"estate"}, changed)
             services.building_update(building=obj, actor=actor, **values)
         else:
+            values = values_of(obj, services.BUILDING_FIELDS)
             values.pop("name")
             created = services.building_create(
                 estate=obj.estate, name=obj.name, actor=actor, **values
@@ -113,7 +160,7 @@ def save_register_row(obj, actor) -> None:
             adopt(obj, created)
     elif isinstance(obj, Problem):
         if obj.pk:
-            values = values_of(obj, services.PROBLEM_FIELDS)
+            values = changed_values(obj, services.PROBLEM_FIELDS | {"estate"}, changed)
             services.problem_update(problem=obj, actor=actor, **values)
         else:
             created = services.problem_create(
@@ -128,45 +175,40 @@ def save_register_row(obj, actor) -> None:
             )
             adopt(obj, created)
     elif isinstance(obj, GovernanceBody):
-        values = values_of(obj, services.GOVERNANCE_BODY_FIELDS)
         if obj.pk:
+            values = changed_values(
+                obj, services.GOVERNANCE_BODY_FIELDS | {"estate"}, changed
+            )
             services.governance_body_update(body=obj, actor=actor, **values)
         else:
+            values = values_of(obj, services.GOVERNANCE_BODY_FIELDS)
             created = services.governance_body_create(
                 estate=obj.estate, actor=actor, **values
             )
             adopt(obj, created)
     elif isinstance(obj, GovernanceMember):
-        values = values_of(obj, services.GOVERNANCE_MEMBER_FIELDS)
         if obj.pk:
+            values = changed_values(
+                obj, services.GOVERNANCE_MEMBER_FIELDS | {"body"}, changed
+            )
             services.governance_member_update(member=obj, actor=actor, **values)
         else:
+            values = values_of(obj, services.GOVERNANCE_MEMBER_FIELDS)
             values.pop("name")
             created = services.governance_member_create(
                 body=obj.body, name=obj.name, actor=actor, **values
             )
             adopt(obj, created)
     elif isinstance(obj, EstateNeed):
-        values = values_of(obj, services.NEED_FIELDS)
         if obj.pk:
+            values = changed_values(obj, services.NEED_FIELDS | {"estate"}, changed)
             services.need_update(need=obj, actor=actor, **values)
         else:
+            values = values_of(obj, services.NEED_FIELDS)
             created = services.need_create(estate=obj.estate, actor=actor, **values)
             adopt(obj, created)
     else:
         raise TypeError(f"no service saves {type(obj).__name__}")
-
-
-class ServiceFormsetMixin:
-    """Inline rows are saved through the services, like every other write."""
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            save_register_row(obj, request.user)
-        formset.save_m2m()
 
 
 class BuildingInEstateForm(forms.ModelForm):

@@ -5,7 +5,6 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from baitang.admin import ScopedInline
-from communities import services
 from communities.models import (
     EstateNeed,
     GovernanceBody,
@@ -21,10 +20,8 @@ from communities.permissions import (
 from .base import (
     EstateRowsAdmin,
     MemberForm,
-    ServiceFormsetMixin,
-    adopt,
     freeze_choices,
-    values_of,
+    save_register_row,
 )
 
 # --- Needs and governance -----------------------------------------------------
@@ -41,14 +38,7 @@ class EstateNeedAdmin(EstateRowsAdmin):
     fields = ["estate", "kind", "quantity", "description"]
 
     def save_model(self, request, obj, form, change):
-        values = values_of(obj, services.NEED_FIELDS)
-        if change:
-            services.need_update(need=obj, actor=request.user, **values)
-        else:
-            adopt(
-                obj,
-                services.need_create(estate=obj.estate, actor=request.user, **values),
-            )
+        save_register_row(obj, request.user, form.changed_data if change else None)
 
 
 class GovernanceMemberInline(ScopedInline, admin.TabularInline):
@@ -84,7 +74,7 @@ class GovernanceMemberInline(ScopedInline, admin.TabularInline):
 
 
 @admin.register(GovernanceBody)
-class GovernanceBodyAdmin(ServiceFormsetMixin, EstateRowsAdmin):
+class GovernanceBodyAdmin(EstateRowsAdmin):
     visible_to = governance_bodies_visible_to
     ordering = ["estate__name", "kind", "name"]
     list_display = ["name", "kind", "estate", "member_total", "term_ends_on"]
@@ -95,24 +85,15 @@ class GovernanceBodyAdmin(ServiceFormsetMixin, EstateRowsAdmin):
     fields = ["estate", "kind", "name", "established_on", "term_ends_on"]
     inlines = [GovernanceMemberInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(members_total=Count("members"))
+    def optimize(self, request, queryset):
+        return queryset.annotate(members_total=Count("members"))
 
     @admin.display(description=_("成员数"), ordering="members_total")
     def member_total(self, obj):
         return obj.members_total
 
     def save_model(self, request, obj, form, change):
-        values = values_of(obj, services.GOVERNANCE_BODY_FIELDS)
-        if change:
-            services.governance_body_update(body=obj, actor=request.user, **values)
-        else:
-            adopt(
-                obj,
-                services.governance_body_create(
-                    estate=obj.estate, actor=request.user, **values
-                ),
-            )
+        save_register_row(obj, request.user, form.changed_data if change else None)
 
 
 @admin.register(GovernanceMember)
@@ -154,14 +135,4 @@ class GovernanceMemberAdmin(EstateRowsAdmin):
         return obj.body.estate
 
     def save_model(self, request, obj, form, change):
-        values = values_of(obj, services.GOVERNANCE_MEMBER_FIELDS)
-        if change:
-            services.governance_member_update(member=obj, actor=request.user, **values)
-        else:
-            values.pop("name")
-            adopt(
-                obj,
-                services.governance_member_create(
-                    body=obj.body, name=obj.name, actor=request.user, **values
-                ),
-            )
+        save_register_row(obj, request.user, form.changed_data if change else None)

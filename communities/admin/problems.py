@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baitang.admin import ReadOnlyInline
-from baitang.roles import is_street_staff
 from communities import photos, services
 from communities.models import (
     Building,
@@ -24,10 +23,12 @@ from communities.models import (
 )
 from communities.permissions import (
     buildings_visible_to,
+    can_edit_problem_categories,
     photos_visible_to,
     problem_categories_visible_to,
     problems_visible_to,
 )
+from communities.selectors import visible_count
 
 from .base import (
     CHOICE_SCOPES,
@@ -35,6 +36,8 @@ from .base import (
     EstateRowsAdmin,
     PhotoInline,
     RegisterAdmin,
+    adopt,
+    changed_values,
     joined_messages,
     photo_thumbnail,
     save_register_row,
@@ -52,10 +55,26 @@ class ProblemCategoryAdmin(RegisterAdmin):
     search_fields = ["name"]
 
     def can_edit(self, user, obj) -> bool:
-        return is_street_staff(user)
+        return can_edit_problem_categories(user)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(problems_total=Count("problems"))
+    def optimize(self, request, queryset):
+        # Only the problems this user sees are counted.
+        return queryset.annotate(
+            problems_total=visible_count(problems_visible_to(request.user), "category")
+        )
+
+    def save_model(self, request, obj, form, change):
+        # The list's editable sort order is saved here too.
+        if change:
+            values = changed_values(
+                obj, services.PROBLEM_CATEGORY_FIELDS, form.changed_data
+            )
+            services.problem_category_update(category=obj, actor=request.user, **values)
+        else:
+            created = services.problem_category_create(
+                name=obj.name, sort_order=obj.sort_order, actor=request.user
+            )
+            adopt(obj, created)
 
     @admin.display(description=_("问题数"), ordering="problems_total")
     def problem_total(self, obj):
@@ -94,7 +113,15 @@ class ProblemForm(BuildingInEstateForm):
         required=False,
         choices=[("", _("（不变）"))] + list(Problem.Status.choices),
     )
-    status_reason = forms.CharField(label=_("变更原因"), max_length=200, required=False)
+    status_reason = forms.CharField(
+        label=_("变更原因"),
+        max_length=200,
+        required=False,
+        help_text=_("解决、复发、移出计划等状态变更必须填写原因。"),
+    )
+
+    # Where the status service's refusals are shown.
+    service_fields = {"status": "new_status", "reason": "status_reason"}
 
     def clean(self):
         cleaned = super().clean()
@@ -102,11 +129,31 @@ class ProblemForm(BuildingInEstateForm):
         if new_status and self.instance.pk:
             try:
                 services.problem_transition_check(
-                    from_status=self.instance.status, to_status=new_status
+                    from_status=self.instance.status,
+                    to_status=new_status,
+                    reason=cleaned.get("status_reason", ""),
                 )
             except ValidationError as error:
-                self.add_error("new_status", error.message_dict["status"])
+                for key, messages_ in error.message_dict.items():
+                    self.add_error(self.service_fields[key], messages_)
         return cleaned
+
+
+class StatusReasonForm(forms.Form):
+    """The reason asked for before a bulk status change."""
+
+    reason = forms.CharField(
+        label=_("变更原因"),
+        max_length=200,
+        required=False,
+        error_messages={"required": _("请填写变更原因。")},
+    )
+
+    def __init__(self, *args, status, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only planning needs no reason (and then only for open problems: the
+        # service refuses the others row by row).
+        self.fields["reason"].required = status != Problem.Status.PLANNED
 
 
 class ProblemPhotoInline(PhotoInline):
@@ -176,7 +223,7 @@ class ProblemAdmin(EstateRowsAdmin):
         return text if len(text) <= 30 else f"{text[:30]}…"
 
     def save_model(self, request, obj, form, change):
-        save_register_row(obj, request.user)
+        save_register_row(obj, request.user, form.changed_data if change else None)
         if change:
             new_status = form.cleaned_data.get("new_status")
             if new_status:
@@ -188,6 +235,25 @@ class ProblemAdmin(EstateRowsAdmin):
                 )
 
     def _set_status(self, request, queryset, status):
+        """Ask for the reason first (a page listing the chosen problems), then
+        move each problem through the service; refusals are listed per row."""
+        form = StatusReasonForm(
+            request.POST if "apply" in request.POST else None, status=status
+        )
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("变更问题状态为“%(status)s”")
+                % {"status": Problem.Status(status).label},
+                "opts": self.opts,
+                "form": form,
+                "problems": queryset.select_related("estate", "category"),
+                "action": request.POST.get("action", ""),
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/communities/problem/status_reason.html", context
+            )
         moved, refused = 0, []
         for problem in queryset.select_related("estate"):
             try:
@@ -195,7 +261,7 @@ class ProblemAdmin(EstateRowsAdmin):
                     problem=problem,
                     status=status,
                     actor=request.user,
-                    reason=gettext("管理后台批量操作"),
+                    reason=form.cleaned_data["reason"],
                 )
             except (ValidationError, PermissionDenied) as error:
                 reason = (
@@ -214,22 +280,23 @@ class ProblemAdmin(EstateRowsAdmin):
             )
         for line in refused:
             self.message_user(request, line, messages.ERROR)
+        return None
 
     @admin.action(description=_("标记为已列入计划"), permissions=["change"])
     def mark_planned(self, request, queryset):
-        self._set_status(request, queryset, Problem.Status.PLANNED)
+        return self._set_status(request, queryset, Problem.Status.PLANNED)
 
     @admin.action(description=_("标记为已解决"), permissions=["change"])
     def mark_resolved(self, request, queryset):
-        self._set_status(request, queryset, Problem.Status.RESOLVED)
+        return self._set_status(request, queryset, Problem.Status.RESOLVED)
 
     @admin.action(description=_("标记为反弹复发"), permissions=["change"])
     def mark_recurred(self, request, queryset):
-        self._set_status(request, queryset, Problem.Status.RECURRED)
+        return self._set_status(request, queryset, Problem.Status.RECURRED)
 
     @admin.action(description=_("移出计划（待解决）"), permissions=["change"])
     def mark_open(self, request, queryset):
-        self._set_status(request, queryset, Problem.Status.OPEN)
+        return self._set_status(request, queryset, Problem.Status.OPEN)
 
 
 # --- Photos -------------------------------------------------------------------
@@ -320,23 +387,12 @@ class PhotoUploadForm(forms.Form):
 
 
 class PhotoChangeForm(forms.ModelForm):
+    """Edits a photo's description; photos.photo_update checks the building and
+    problem belong to the photo's estate (its refusals show on their fields)."""
+
     class Meta:
         model = Photo
         fields = ["stage", "caption", "pair_key", "taken_on", "building", "problem"]
-
-    def clean(self):
-        cleaned = super().clean()
-        estate_id = self.instance.estate_id
-        try:
-            services.check_building_in_estate(
-                building=cleaned.get("building"), estate_id=estate_id
-            )
-        except ValidationError as error:
-            self.add_error("building", error.message_dict["building"])
-        problem = cleaned.get("problem")
-        if problem is not None and problem.estate_id != estate_id:
-            self.add_error("problem", gettext("所选问题不属于该小区。"))
-        return cleaned
 
 
 @admin.register(Photo)
@@ -381,12 +437,10 @@ class PhotoAdmin(EstateRowsAdmin):
             obj.thumbnail_large.url,
         )
 
-    def delete_model(self, request, obj):
-        photos.photo_delete(photo=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for photo in queryset:
-            photos.photo_delete(photo=photo, actor=request.user)
+    def save_model(self, request, obj, form, change):
+        # Photos are added through add_view (photo_create cleans the file).
+        values = changed_values(obj, photos.PHOTO_FIELDS, form.changed_data)
+        photos.photo_update(photo=obj, actor=request.user, **values)
 
     def _back_to_estate(self, request, photo) -> str:
         """After a save, back to the photo's estate (its photos are listed

@@ -26,12 +26,14 @@ from communities.permissions import (
     buildings_visible_to,
     can_edit_community,
     can_edit_estate,
+    can_edit_owner,
     communities_visible_to,
     estates_visible_to,
     households_visible_to,
     owners_choosable_by,
+    owners_visible_to,
 )
-from communities.selectors import with_open_problem_count
+from communities.selectors import visible_count, with_open_problem_count
 
 from .base import (
     BuildingInEstateForm,
@@ -40,9 +42,10 @@ from .base import (
     PhotoInline,
     RegisterAdmin,
     ScopedChoicesMixin,
-    ServiceFormsetMixin,
     adopt,
+    changed_values,
     freeze_choices,
+    save_register_row,
     values_of,
 )
 
@@ -59,8 +62,16 @@ class CommunityAdmin(RegisterAdmin):
     def can_edit(self, user, obj) -> bool:
         return can_edit_community(user, obj)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(estate_total=Count("estates"))
+    def optimize(self, request, queryset):
+        return queryset.annotate(estate_total=Count("estates"))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = changed_values(obj, services.COMMUNITY_FIELDS, form.changed_data)
+            services.community_update(community=obj, actor=request.user, **values)
+        else:
+            values = values_of(obj, services.COMMUNITY_FIELDS)
+            adopt(obj, services.community_create(actor=request.user, **values))
 
     @admin.display(description=_("小区数"), ordering="estate_total")
     def estate_count(self, obj):
@@ -182,7 +193,7 @@ class EstateNeedInline(EstateInlineMixin, ScopedInline, admin.TabularInline):
 
 
 @admin.register(Estate)
-class EstateAdmin(ServiceFormsetMixin, RegisterAdmin):
+class EstateAdmin(RegisterAdmin):
     visible_to = estates_visible_to
     ordering = ["community__name", "name"]
     list_display = [
@@ -274,8 +285,8 @@ class EstateAdmin(ServiceFormsetMixin, RegisterAdmin):
     def can_edit(self, user, obj) -> bool:
         return can_edit_estate(user, obj)
 
-    def get_queryset(self, request):
-        return with_open_problem_count(super().get_queryset(request))
+    def optimize(self, request, queryset):
+        return with_open_problem_count(queryset)
 
     @admin.display(description=_("待解决问题"), ordering="open_problem_count")
     def open_problem_count(self, obj):
@@ -295,11 +306,14 @@ class EstateAdmin(ServiceFormsetMixin, RegisterAdmin):
         return obj.age if obj.build_year is not None else "—"
 
     def save_model(self, request, obj, form, change):
-        values = values_of(obj, services.ESTATE_FIELDS | {"community", "name"})
+        names = services.ESTATE_FIELDS | {"community", "name"}
         if change:
+            values = changed_values(obj, names, form.changed_data)
             services.estate_update(estate=obj, actor=request.user, **values)
         else:
-            adopt(obj, services.estate_create(actor=request.user, **values))
+            adopt(
+                obj, services.estate_create(actor=request.user, **values_of(obj, names))
+            )
 
     @admin.action(description=_("导出所选小区（Excel）"))
     def export_selected(self, request, queryset):
@@ -336,14 +350,8 @@ class BuildingAdmin(EstateRowsAdmin):
     autocomplete_fields = ["estate"]
     fields = ["estate", "name", "storeys", "unit_count", "has_elevator"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # A building does not move to another estate; its households would.
-        return ["estate"] if obj is not None else []
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).annotate(households_total=Count("households"))
-        )
+    def optimize(self, request, queryset):
+        return queryset.annotate(households_total=Count("households"))
 
     @admin.display(description=_("户数"), ordering="households_total")
     def household_total(self, obj):
@@ -358,17 +366,7 @@ class BuildingAdmin(EstateRowsAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        values = values_of(obj, services.BUILDING_FIELDS)
-        if change:
-            services.building_update(building=obj, actor=request.user, **values)
-        else:
-            values.pop("name")
-            adopt(
-                obj,
-                services.building_create(
-                    estate=obj.estate, name=obj.name, actor=request.user, **values
-                ),
-            )
+        save_register_row(obj, request.user, form.changed_data if change else None)
 
 
 @admin.register(Household)
@@ -440,7 +438,10 @@ class HouseholdAdmin(RegisterAdmin):
         owners = form.cleaned_data.get("owners")
         if change:
             services.household_update(
-                household=obj, actor=request.user, owners=owners, **values
+                household=obj,
+                actor=request.user,
+                owners=owners if "owners" in form.changed_data else None,
+                **changed_values(obj, services.HOUSEHOLD_FIELDS, form.changed_data),
             )
         else:
             for name in ["building", "number", "exclusive_area"]:
@@ -463,20 +464,45 @@ class HouseholdAdmin(RegisterAdmin):
 
 @admin.register(Owner)
 class OwnerAdmin(RegisterAdmin):
-    visible_to = owners_choosable_by
+    # Listed as the API lists them; editable only where can_edit_owner allows
+    # (an owner held in two communities: by the street office alone).
+    visible_to = owners_visible_to
     ordering = ["name", "id"]
     list_display = ["name", "phone_masked", "is_developer", "household_total"]
     list_filter = ["is_developer"]
     search_fields = ["name", "phone"]
 
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).annotate(households_total=Count("households"))
+    def can_edit(self, user, obj) -> bool:
+        return can_edit_owner(user, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            # A household form offers only the owners this user may link.
+            queryset = queryset.filter(
+                pk__in=owners_choosable_by(request.user).values("pk")
+            )
+        return super().get_search_results(request, queryset, search_term)
+
+    def optimize(self, request, queryset):
+        # Only the households this user sees are counted.
+        return queryset.annotate(
+            households_total=visible_count(
+                households_visible_to(request.user), "owners"
+            )
         )
 
     @admin.display(description=_("联系电话"))
     def phone_masked(self, obj):
         return mask_phone(obj.phone)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            values = changed_values(obj, services.OWNER_FIELDS, form.changed_data)
+            services.owner_update(owner=obj, actor=request.user, **values)
+        else:
+            values = values_of(obj, services.OWNER_FIELDS)
+            adopt(obj, services.owner_create(actor=request.user, **values))
 
     @admin.display(description=_("房屋套数"), ordering="households_total")
     def household_total(self, obj):

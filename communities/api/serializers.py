@@ -1,7 +1,6 @@
 """Shapes of the register API. Serializers check shape only; the views hand the
 validated data to communities.services, which holds the rules."""
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -44,17 +43,6 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if request is None:
             return self.queryset.none()
         return self.selector(request.user)
-
-
-class EstateFixedOnUpdateMixin:
-    """A row stays in the estate it was created in: `estate` is writable on
-    create only (a building moving would drag its households along)."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if isinstance(self.instance, models.Model):
-            fields["estate"].read_only = True
-        return fields
 
 
 class CommunitySerializer(serializers.ModelSerializer):
@@ -117,7 +105,7 @@ class EstateSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class BuildingSerializer(EstateFixedOnUpdateMixin, serializers.ModelSerializer):
+class BuildingSerializer(serializers.ModelSerializer):
     estate = ScopedPrimaryKeyRelatedField(
         estates_visible_to, queryset=Estate.objects.all()
     )
@@ -215,7 +203,7 @@ class ProblemCategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "sort_order"]
 
 
-class ProblemSerializer(EstateFixedOnUpdateMixin, serializers.ModelSerializer):
+class ProblemSerializer(serializers.ModelSerializer):
     estate = ScopedPrimaryKeyRelatedField(
         estates_visible_to, queryset=Estate.objects.all()
     )
@@ -281,7 +269,12 @@ class ProblemDetailSerializer(ProblemSerializer):
 
 class ProblemStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Problem.Status.choices)
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("变更原因；除把待解决的问题列入计划外，每次变更都必须填写。"),
+    )
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -338,7 +331,7 @@ class PhotoUploadSerializer(serializers.Serializer):
     taken_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class EstateNeedSerializer(EstateFixedOnUpdateMixin, serializers.ModelSerializer):
+class EstateNeedSerializer(serializers.ModelSerializer):
     estate = ScopedPrimaryKeyRelatedField(
         estates_visible_to, queryset=Estate.objects.all()
     )
@@ -362,7 +355,7 @@ class GovernanceMemberSerializer(serializers.ModelSerializer):
         ]
 
 
-class GovernanceBodySerializer(EstateFixedOnUpdateMixin, serializers.ModelSerializer):
+class GovernanceBodySerializer(serializers.ModelSerializer):
     estate = ScopedPrimaryKeyRelatedField(
         estates_visible_to, queryset=Estate.objects.all()
     )

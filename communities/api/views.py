@@ -1,10 +1,8 @@
 """The register API. Every viewset reads through a *_visible_to selector (see
 baitang.api) and writes through communities.services or communities.photos."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +15,6 @@ from baitang.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSet
 from communities import photos, services
 from communities.permissions import (
     buildings_visible_to,
-    can_delete_register_rows,
     can_edit_estate,
     can_see_personal_data,
     communities_visible_to,
@@ -30,7 +27,7 @@ from communities.permissions import (
     problem_categories_visible_to,
     problems_visible_to,
 )
-from communities.selectors import with_open_problem_count
+from communities.selectors import visible_count, with_open_problem_count
 
 from . import filters, serializers
 
@@ -68,9 +65,8 @@ class ServiceViewSetMixin:
         return obj.estate
 
     def perform_destroy(self, instance):
-        if not can_delete_register_rows(self.request.user):
-            raise PermissionDenied(_("只有街道办工作人员可以删除登记数据。"))
-        instance.delete()
+        # The delete service checks the rights and removes files after commit.
+        services.row_delete(row=instance, actor=self.request.user)
 
     def _reload(self, serializer, obj):
         # Re-read through the scoped, annotated queryset for the response.
@@ -215,7 +211,12 @@ class OwnerViewSet(ScopedReadOnlyViewSet):
     def optimize(self, queryset):
         if not can_see_personal_data(self.request.user):
             return queryset.none()
-        return queryset.annotate(household_total=Count("households"))
+        # Only the households this user sees are counted.
+        return queryset.annotate(
+            household_total=visible_count(
+                households_visible_to(self.request.user), "owners"
+            )
+        )
 
 
 class ProblemCategoryViewSet(ScopedReadOnlyViewSet):
@@ -312,9 +313,6 @@ class PhotoViewSet(
     def optimize(self, queryset):
         return queryset.select_related("estate")
 
-    def perform_destroy(self, instance):
-        photos.photo_delete(photo=instance, actor=self.request.user)
-
     @extend_schema(
         request=serializers.PhotoUploadSerializer,
         responses={201: serializers.PhotoSerializer},
@@ -325,8 +323,6 @@ class PhotoViewSet(
         )
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        if not can_edit_estate(request.user, data["estate"]):
-            raise PermissionDenied(_("您无权为该小区上传照片。"))
         photo = photos.photo_create(
             estate=data["estate"],
             image_file=data["image_file"],

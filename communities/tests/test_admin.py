@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from baitang.roles import SYSTEM
 from communities.models import (
     Building,
     Estate,
@@ -133,10 +134,30 @@ def test_open_problem_count_counts_open_and_recurred_problems(
     estate = EstateFactory(community=community)
     ProblemFactory.create_batch(2, estate=estate)
     planned, resolved, recurred = ProblemFactory.create_batch(3, estate=estate)
-    problem_set_status(problem=planned, status=Problem.Status.PLANNED, actor=None)
-    problem_set_status(problem=resolved, status=Problem.Status.RESOLVED, actor=None)
-    problem_set_status(problem=recurred, status=Problem.Status.RESOLVED, actor=None)
-    problem_set_status(problem=recurred, status=Problem.Status.RECURRED, actor=None)
+    problem_set_status(
+        problem=planned,
+        status=Problem.Status.PLANNED,
+        actor=SYSTEM,
+        reason="回访",
+    )
+    problem_set_status(
+        problem=resolved,
+        status=Problem.Status.RESOLVED,
+        actor=SYSTEM,
+        reason="回访",
+    )
+    problem_set_status(
+        problem=recurred,
+        status=Problem.Status.RESOLVED,
+        actor=SYSTEM,
+        reason="回访",
+    )
+    problem_set_status(
+        problem=recurred,
+        status=Problem.Status.RECURRED,
+        actor=SYSTEM,
+        reason="回访",
+    )
     client.force_login(street_user)
 
     response = client.get(ESTATE_LIST)
@@ -300,7 +321,7 @@ def test_estate_page_shows_photo_thumbnails_read_only(client, street_user, commu
 
     estate = EstateFactory(community=community)
     photo = photo_create(
-        estate=estate, image_file=png_upload(), actor=None, caption="楼道"
+        estate=estate, image_file=png_upload(), actor=SYSTEM, caption="楼道"
     )
     client.force_login(street_user)
 
@@ -486,7 +507,12 @@ def test_problem_status_changes_through_the_form_and_is_logged(client, street_us
 @pytest.mark.django_db
 def test_refused_transition_is_a_form_error_not_a_crash(client, street_user):
     problem = ProblemFactory()
-    problem_set_status(problem=problem, status=Problem.Status.RESOLVED, actor=None)
+    problem_set_status(
+        problem=problem,
+        status=Problem.Status.RESOLVED,
+        actor=SYSTEM,
+        reason="回访",
+    )
     client.force_login(street_user)
 
     response = client.post(
@@ -507,17 +533,28 @@ def test_refused_transition_is_a_form_error_not_a_crash(client, street_user):
 def test_problem_actions_move_what_they_can_and_explain_the_rest(client, street_user):
     movable = ProblemFactory()
     done = ProblemFactory()
-    problem_set_status(problem=done, status=Problem.Status.RESOLVED, actor=None)
+    problem_set_status(
+        problem=done,
+        status=Problem.Status.RESOLVED,
+        actor=SYSTEM,
+        reason="回访",
+    )
     client.force_login(street_user)
+    chosen = {"action": "mark_resolved", "_selected_action": [movable.pk, done.pk]}
 
+    asked = client.post(PROBLEM_LIST, chosen)
+    without_reason = client.post(PROBLEM_LIST, {**chosen, "apply": "1", "reason": ""})
     response = client.post(
-        PROBLEM_LIST,
-        {"action": "mark_resolved", "_selected_action": [movable.pk, done.pk]},
-        follow=True,
+        PROBLEM_LIST, {**chosen, "apply": "1", "reason": "整改完成"}, follow=True
     )
 
+    assert asked.status_code == 200
+    assert "变更原因" in asked.content.decode()
+    assert without_reason.status_code == 200
+    assert "请填写变更原因。" in without_reason.content.decode()
     movable.refresh_from_db()
     assert movable.status == Problem.Status.RESOLVED
+    assert movable.status_changes.get().reason == "整改完成"
     page = response.content.decode()
     assert "已变更 1 个问题的状态。" in page
     assert "问题已经是“已解决”状态。" in page

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
 
+from baitang.roles import SYSTEM
 from communities.models import Estate, Photo, Problem, ProblemCategory
 from communities.services import problem_set_status
 from communities.tests.factories import (
@@ -102,7 +103,7 @@ def test_other_lists_do_not_grow(
         "communities": lambda: CommunityFactory(),
         "buildings": lambda: BuildingFactory(estate=estate),
         "photos": lambda: photo_create(
-            estate=estate, image_file=jpeg_upload(), actor=None
+            estate=estate, image_file=jpeg_upload(), actor=SYSTEM
         ),
         "owners": lambda: HouseholdFactory(owners=[OwnerFactory()]),
         "needs": lambda: EstateNeedFactory(estate=estate),
@@ -161,7 +162,12 @@ def test_household_and_problem_filters(api_client, street_user):
     wanted = ProblemFactory(estate=first.estate, category=lighting, severity=3)
     ProblemFactory(estate=first.estate, category=parking)
     done = ProblemFactory(estate=second.estate, category=lighting)
-    problem_set_status(problem=done, status=Problem.Status.RESOLVED, actor=None)
+    problem_set_status(
+        problem=done,
+        status=Problem.Status.RESOLVED,
+        actor=SYSTEM,
+        reason="回访",
+    )
     api_client.force_authenticate(street_user)
 
     def ids(path):

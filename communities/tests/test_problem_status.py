@@ -3,6 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from baitang.roles import SYSTEM
+from baitang.tests.html_forms import form_values
 from communities.models import Problem, ProblemStatusChange
 from communities.services import problem_set_status, problem_update
 from communities.tests.factories import EstateFactory, ProblemFactory
@@ -32,7 +34,7 @@ def problem_in(status, **kwargs):
         S.RECURRED: [S.RESOLVED, S.RECURRED],
     }[status]
     for step in path:
-        problem_set_status(problem=problem, status=step, actor=None)
+        problem_set_status(problem=problem, status=step, actor=SYSTEM, reason="复核")
     return problem
 
 
@@ -62,7 +64,7 @@ def test_other_transitions_are_refused_in_chinese(from_status, to_status):
     logged_before = ProblemStatusChange.objects.count()
 
     with pytest.raises(ValidationError) as refused:
-        problem_set_status(problem=problem, status=to_status, actor=None)
+        problem_set_status(problem=problem, status=to_status, actor=SYSTEM)
 
     problem.refresh_from_db()
     assert problem.status == from_status
@@ -75,7 +77,7 @@ def test_resolved_problem_that_comes_back_is_recurred_never_reopened():
     problem = problem_in(S.RESOLVED)
 
     with pytest.raises(ValidationError) as refused:
-        problem_set_status(problem=problem, status=S.OPEN, actor=None)
+        problem_set_status(problem=problem, status=S.OPEN, actor=SYSTEM)
 
     assert refused.value.message_dict["status"] == [
         "已解决的问题再次出现时应标记为“反弹复发”，不能直接改为“待解决”。"
@@ -89,13 +91,15 @@ def test_resolving_sets_the_date_and_recurring_keeps_it():
     problem_set_status(
         problem=problem,
         status=S.RESOLVED,
-        actor=None,
+        actor=SYSTEM,
+        reason="回访",
         on=datetime.date(2026, 3, 1),
     )
     problem_set_status(
         problem=problem,
         status=S.RECURRED,
-        actor=None,
+        actor=SYSTEM,
+        reason="回访",
         on=datetime.date(2026, 6, 1),
     )
 
@@ -113,7 +117,8 @@ def test_resolution_before_the_report_is_refused():
         problem_set_status(
             problem=problem,
             status=S.RESOLVED,
-            actor=None,
+            actor=SYSTEM,
+            reason="回访",
             on=datetime.date(2025, 12, 31),
         )
 
@@ -127,14 +132,19 @@ def test_resolution_before_the_report_is_refused():
 def test_recurrence_before_the_resolution_is_refused():
     problem = problem_in(S.OPEN)
     problem_set_status(
-        problem=problem, status=S.RESOLVED, actor=None, on=datetime.date(2026, 3, 1)
+        problem=problem,
+        status=S.RESOLVED,
+        actor=SYSTEM,
+        reason="整改完成",
+        on=datetime.date(2026, 3, 1),
     )
 
     with pytest.raises(ValidationError) as refused:
         problem_set_status(
             problem=problem,
             status=S.RECURRED,
-            actor=None,
+            actor=SYSTEM,
+            reason="回访",
             on=datetime.date(2026, 2, 1),
         )
 
@@ -146,7 +156,7 @@ def test_unknown_status_is_refused():
     problem = problem_in(S.OPEN)
 
     with pytest.raises(ValidationError) as refused:
-        problem_set_status(problem=problem, status="closed", actor=None)
+        problem_set_status(problem=problem, status="closed", actor=SYSTEM)
 
     assert refused.value.message_dict["status"] == ["未知的问题状态。"]
 
@@ -156,7 +166,7 @@ def test_status_cannot_be_changed_by_a_plain_update():
     problem = problem_in(S.OPEN)
 
     with pytest.raises(ValidationError) as refused:
-        problem_update(problem=problem, status=S.RESOLVED)
+        problem_update(problem=problem, status=S.RESOLVED, actor=SYSTEM)
 
     assert refused.value.message_dict["status"] == [
         "问题状态只能通过状态变更修改，并会记录原因。"
@@ -182,3 +192,104 @@ def test_staff_of_another_community_cannot_move_a_problem(
     assert list(problem.status_changes.values_list("actor", flat=True)) == [
         community_user.pk
     ]
+
+
+# --- A reason for every move but planning ---------------------------------------
+
+NEEDS_REASON = [pair for pair in ALLOWED if pair != (S.OPEN, S.PLANNED)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("from_status", "to_status"), NEEDS_REASON)
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_resolving_or_reopening_without_a_reason_is_refused(
+    from_status, to_status, reason, street_user
+):
+    problem = problem_in(from_status)
+    logged_before = ProblemStatusChange.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        problem_set_status(
+            problem=problem, status=to_status, actor=street_user, reason=reason
+        )
+
+    assert refused.value.message_dict == {
+        "reason": [
+            f"把问题从“{S(from_status).label}”改为“{S(to_status).label}”需要填写原因。"
+        ]
+    }
+    problem.refresh_from_db()
+    assert problem.status == from_status
+    assert ProblemStatusChange.objects.count() == logged_before
+
+
+@pytest.mark.django_db
+def test_planning_an_open_problem_needs_no_reason(street_user):
+    problem = problem_in(S.OPEN)
+
+    problem_set_status(problem=problem, status=S.PLANNED, actor=street_user)
+
+    problem.refresh_from_db()
+    assert problem.status == S.PLANNED
+    assert problem.status_changes.get().reason == ""
+
+
+@pytest.mark.django_db
+def test_the_system_is_logged_as_no_user():
+    problem = problem_in(S.OPEN)
+
+    problem_set_status(problem=problem, status=S.PLANNED, actor=SYSTEM)
+
+    assert problem.status_changes.get().actor is None
+
+
+@pytest.mark.django_db
+def test_a_status_change_without_an_actor_is_a_programming_error():
+    problem = problem_in(S.OPEN)
+
+    with pytest.raises(TypeError):
+        problem_set_status(problem=problem, status=S.PLANNED, actor=None)
+
+    assert not ProblemStatusChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_status_form_requires_a_reason(client, street_user):
+    problem = problem_in(S.OPEN)
+    client.force_login(street_user)
+    url = f"/admin/communities/problem/{problem.pk}/change/"
+    data = form_values(client.get(url).content.decode())
+
+    refused = client.post(url, {**data, "new_status": S.RESOLVED, "status_reason": ""})
+    moved = client.post(
+        url, {**data, "new_status": S.RESOLVED, "status_reason": "已修"}
+    )
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors == {
+        "status_reason": ["把问题从“待解决”改为“已解决”需要填写原因。"]
+    }
+    assert moved.status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == S.RESOLVED
+    assert problem.status_changes.get().reason == "已修"
+
+
+@pytest.mark.django_db
+def test_the_api_status_action_requires_a_reason(api_client, community_user, community):
+    problem = problem_in(S.RESOLVED, estate=EstateFactory(community=community))
+    api_client.force_authenticate(community_user)
+    url = f"/api/v1/problems/{problem.pk}/status/"
+
+    refused = api_client.post(url, {"status": S.RECURRED}, format="json")
+    moved = api_client.post(
+        url, {"status": S.RECURRED, "reason": "回访发现反弹"}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "reason": ["把问题从“已解决”改为“反弹复发”需要填写原因。"]
+    }
+    assert moved.status_code == 200
+    problem.refresh_from_db()
+    assert problem.status == S.RECURRED

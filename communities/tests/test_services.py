@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from baitang.roles import SYSTEM
 from communities import services
 from communities.models import Estate, GovernanceBody, Problem, ProblemCategory
 from communities.tests.factories import (
@@ -40,7 +41,9 @@ def test_estate_create_refuses_a_duplicate_name_in_chinese(community):
     EstateFactory(community=community, name="湖景花园")
 
     with pytest.raises(ValidationError) as refused:
-        services.estate_create(community=community, name="湖景花园", build_year=1999)
+        services.estate_create(
+            community=community, name="湖景花园", build_year=1999, actor=SYSTEM
+        )
 
     assert refused.value.messages == ["该社区已有同名小区。"]
     assert Estate.objects.filter(name="湖景花园").count() == 1
@@ -99,7 +102,7 @@ def test_estate_update_refuses_an_unknown_field():
     estate = EstateFactory()
 
     with pytest.raises(TypeError):
-        services.estate_update(estate=estate, colour="red")
+        services.estate_update(estate=estate, colour="red", actor=SYSTEM)
 
 
 @pytest.mark.django_db
@@ -116,7 +119,7 @@ def test_building_and_household_services(community_user, community):
     building = services.building_create(
         estate=estate, name="1栋", actor=community_user, storeys=7, unit_count=2
     )
-    owner = OwnerFactory()
+    owner = OwnerFactory(community=community)
 
     household = services.household_create(
         building=building,
@@ -147,6 +150,7 @@ def test_household_create_refuses_a_duplicate_number_in_chinese():
             unit=1,
             number="101",
             exclusive_area=Decimal("50"),
+            actor=SYSTEM,
         )
 
     assert refused.value.messages == ["该楼栋单元已有相同房号。"]
@@ -159,11 +163,15 @@ def test_problem_create_starts_open_and_checks_the_building():
     category = ProblemCategory.objects.get(name="停车")
 
     problem = services.problem_create(
-        estate=estate, category=category, description="  车辆乱停  "
+        estate=estate, category=category, description="  车辆乱停  ", actor=SYSTEM
     )
     with pytest.raises(ValidationError) as refused:
         services.problem_create(
-            estate=estate, category=category, description="x", building=elsewhere
+            estate=estate,
+            category=category,
+            description="x",
+            building=elsewhere,
+            actor=SYSTEM,
         )
 
     assert problem.status == Problem.Status.OPEN
@@ -190,6 +198,7 @@ def test_governance_body_and_members():
         estate=estate,
         kind=GovernanceBody.Kind.SELF_MANAGEMENT_COMMITTEE,
         name="湖景花园自管委员会",
+        actor=SYSTEM,
     )
 
     member = services.governance_member_create(
@@ -198,10 +207,11 @@ def test_governance_body_and_members():
         position="主任",
         is_party_member=True,
         building=building,
+        actor=SYSTEM,
     )
     with pytest.raises(ValidationError) as refused:
         services.governance_member_create(
-            body=body, name="李四", building=BuildingFactory()
+            body=body, name="李四", building=BuildingFactory(), actor=SYSTEM
         )
 
     assert list(body.members.all()) == [member]
@@ -214,7 +224,7 @@ def test_governance_body_names_are_unique_per_estate_in_chinese():
 
     with pytest.raises(ValidationError) as refused:
         services.governance_body_create(
-            estate=body.estate, kind=body.kind, name="幸福园自治小组"
+            estate=body.estate, kind=body.kind, name="幸福园自治小组", actor=SYSTEM
         )
 
     assert refused.value.messages == ["该小区已有同名治理组织。"]
