@@ -4,9 +4,11 @@ the count of an owners' vote. Each runs a fixed number of queries."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from communities.models import Building, Household
@@ -18,6 +20,7 @@ from .models import (
     Ballot,
     Campaign,
     OccupiedConsent,
+    OpenLink,
     Question,
     Reply,
     Response,
@@ -109,19 +112,25 @@ def household_votes(household: Household) -> list[Vote]:
     return votes
 
 
-def response_values(response: Response | None) -> dict[int, object]:
-    """A stored response as the raw values the form shows (see answers.py)."""
+def response_values(
+    response: Response | None, structure: CampaignStructure | None = None
+) -> dict[int, object]:
+    """A stored response as the raw values the form shows (see answers.py). One
+    query with the campaign's structure at hand, two without."""
     if response is None:
         return {}
     values: dict[int, object] = {}
     rows = Answer.objects.filter(response=response).order_by(
         "question_id", "rank", "id"
     )
-    kinds = dict(
-        Question.objects.filter(campaign_id=response.campaign_id).values_list(
-            "id", "kind"
+    if structure is not None:
+        kinds = {question.id: question.kind for question in structure.questions}
+    else:
+        kinds = dict(
+            Question.objects.filter(campaign_id=response.campaign_id).values_list(
+                "id", "kind"
+            )
         )
-    )
     for row in rows:
         kind = kinds.get(row.question_id)
         if kind in (Question.Kind.MENU_RANK, Question.Kind.MENU_BUDGET):
@@ -142,12 +151,55 @@ def response_values(response: Response | None) -> dict[int, object]:
 
 
 def household_replies(household: Household) -> list[Reply]:
-    """The office's replies to this household's words, newest first."""
+    """The office's replies to this household's words, newest first, each with
+    `my_text` (what the household wrote; empty for a photo). One query."""
+    my_text = Answer.objects.filter(
+        response_id=OuterRef("response_id"), question_id=OuterRef("question_id")
+    ).values("text")[:1]
     return list(
         Reply.objects.filter(response__household=household)
         .exclude(status=Reply.Status.PENDING)
-        .select_related("response__campaign")
+        .select_related("response__campaign", "question")
+        .annotate(my_text=Subquery(my_text))
         .order_by("-replied_at")[:50]
+    )
+
+
+def household_campaign(household: Household, campaign_id: int) -> Campaign | None:
+    """One campaign a household may open (in its scope, not a draft), or None."""
+    return (
+        _in_scope(Campaign.objects.all(), household)
+        .exclude(status=Campaign.Status.DRAFT)
+        .filter(pk=campaign_id)
+        .select_related("building")
+        .first()
+    )
+
+
+def household_response(campaign: Campaign, household: Household) -> Response | None:
+    return Response.objects.filter(campaign=campaign, household=household).first()
+
+
+def household_vote(household: Household, vote_id: int) -> Vote | None:
+    """One vote covering a household (not a draft), or None."""
+    return (
+        _in_scope(Vote.objects.all(), household)
+        .exclude(status=Vote.Status.DRAFT)
+        .filter(pk=vote_id)
+        .select_related("building")
+        .first()
+    )
+
+
+def open_link_for_token(raw_token: str) -> OpenLink | None:
+    """The active open-opinion link with this token (as typed or scanned)."""
+    token = normalise_code(raw_token)
+    if token is None:
+        return None
+    return (
+        OpenLink.objects.filter(token=token, is_active=True)
+        .select_related("estate")
+        .first()
     )
 
 
@@ -164,17 +216,31 @@ class RankedItem:
     score: int  # Borda points, allotted points or times chosen (see `kind`)
     supporters: int  # households that ranked, pointed or chose it
     by_group: dict[str, int] = field(default_factory=dict)  # group -> score
+    # group -> place within that group (1 = first; items without a score share
+    # the last place), so a page can show where each group would put it.
+    group_ranks: dict[str, int] = field(default_factory=dict)
 
 
-# Groups the results compare, from the register's household data.
-GROUPS = {
-    "elderly_alone": ("独居老人户", Q(response__household__elderly_living_alone=True)),
-    "others": ("其他户", Q(response__household__elderly_living_alone=False)),
+# Groups the results compare, from the register's household data: the
+# household fields that define each group, and the same as a filter on answers.
+GROUP_HOUSEHOLDS = {
+    "elderly_alone": ("独居老人户", {"elderly_living_alone": True}),
+    "others": ("其他户", {"elderly_living_alone": False}),
     "owner_occupied": (
         "业主自住",
-        Q(response__household__occupancy=Household.Occupancy.OWNER_OCCUPIED),
+        {"occupancy": Household.Occupancy.OWNER_OCCUPIED},
     ),
-    "rented": ("出租", Q(response__household__occupancy=Household.Occupancy.RENTED)),
+    "rented": ("出租", {"occupancy": Household.Occupancy.RENTED}),
+}
+
+
+def _group_filter(fields: dict, prefix: str) -> Q:
+    return Q(**{f"{prefix}{name}": value for name, value in fields.items()})
+
+
+GROUPS = {
+    key: (label, _group_filter(fields, "response__household__"))
+    for key, (label, fields) in GROUP_HOUSEHOLDS.items()
 }
 
 
@@ -214,7 +280,16 @@ def ranked_menu(question: QuestionSpec) -> list[RankedItem]:
             )
         )
     ranked.sort(key=lambda r: (-r.score, -r.supporters, r.name))
+    for key in GROUPS:
+        _rank_within(ranked, key)
     return ranked
+
+
+def _rank_within(ranked: list[RankedItem], group: str) -> None:
+    """Competition ranking (1, 2, 2, 4) of the items by one group's score."""
+    scores = sorted((item.by_group[group] for item in ranked), reverse=True)
+    for item in ranked:
+        item.group_ranks[group] = scores.index(item.by_group[group]) + 1
 
 
 def _filtered(aggregate, condition: Q):
@@ -306,6 +381,8 @@ class CampaignResults:
     words_total: int
     words_pending: int
     groups: dict[str, str]
+    # group -> how many of the responding households belong to it
+    group_sizes: dict[str, int] = field(default_factory=dict)
 
 
 def campaign_results(*, campaign: Campaign) -> CampaignResults:
@@ -385,6 +462,12 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
         total=Count("id"),
         pending=Count("id", filter=Q(status=Reply.Status.PENDING)),
     )
+    group_sizes = Response.objects.filter(campaign=campaign).aggregate(
+        **{
+            key: Count("id", filter=_group_filter(fields, "household__"))
+            for key, (_label, fields) in GROUP_HOUSEHOLDS.items()
+        }
+    )
     return CampaignResults(
         campaign=campaign,
         structure=structure,
@@ -399,6 +482,7 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
         words_total=replies["total"],
         words_pending=replies["pending"],
         groups={key: label for key, (label, _c) in GROUPS.items()},
+        group_sizes=group_sizes,
     )
 
 
@@ -537,4 +621,149 @@ def vote_tally(vote: Vote) -> Tally:
         ballots,
         consents,
         rules=RULE_SETS[vote.rule_version],
+    )
+
+
+def tally_from_record(record: dict, *, matter: int) -> Tally:
+    """A closed vote's stored count (services.votes.tally_record) as a Tally,
+    under the rule version it recorded."""
+    return Tally(
+        matter=matter,
+        rules=RULE_SETS[record["rule_version"]],
+        total_area=Fraction(record["total_area"]),
+        total_heads=record["total_heads"],
+        part_area=Fraction(record["part_area"]),
+        part_heads=record["part_heads"],
+        yes_area=Fraction(record["yes_area"]),
+        yes_heads=record["yes_heads"],
+        no_area=Fraction(record["no_area"]),
+        no_heads=record["no_heads"],
+        quorum_area=record["quorum_area"],
+        quorum_heads=record["quorum_heads"],
+        approve_area=record["approve_area"],
+        approve_heads=record["approve_heads"],
+        consent_ok=record["consent_ok"],
+        passed=record["passed"],
+    )
+
+
+@dataclass
+class VoteResult:
+    tally: Tally
+    frozen: bool  # the count stored when the vote closed, not counted now
+    failed: list[str]  # the conditions not met, in words
+
+
+def vote_result(*, vote: Vote) -> VoteResult:
+    """The count a result page shows: a closed vote's stored count (no query),
+    otherwise the count as it stands (see vote_tally)."""
+    if vote.status == Vote.Status.CLOSED and vote.result:
+        tally = tally_from_record(vote.result, matter=vote.matter)
+        failed = vote.result.get("failed", tally.failed_conditions())
+        return VoteResult(tally=tally, frozen=True, failed=list(failed))
+    tally = vote_tally(vote)
+    return VoteResult(tally=tally, frozen=False, failed=tally.failed_conditions())
+
+
+def vote_ballot_counts(*, vote: Vote) -> dict[str, int]:
+    """Ballots by channel, and how many were cast by a written proxy (one query)."""
+    return Ballot.objects.filter(vote=vote).aggregate(
+        total=Count("id"),
+        online=Count("id", filter=Q(channel=Ballot.Channel.ONLINE)),
+        paper=Count("id", filter=Q(channel=Ballot.Channel.PAPER)),
+        proxy=Count("id", filter=~Q(proxy_name="")),
+    )
+
+
+def vote_consents(*, vote: Vote) -> QuerySet[OccupiedConsent]:
+    """The recorded consents of owners whose exclusive part the work occupies."""
+    return (
+        OccupiedConsent.objects.filter(vote=vote)
+        .select_related("household__building", "recorded_by")
+        .order_by("household__building__name", "household__unit", "household__number")
+    )
+
+
+# --- Staff pages ------------------------------------------------------------------
+
+
+def campaigns_listed(
+    *,
+    campaigns: QuerySet[Campaign],
+    estate=None,
+    search: str = "",
+    status: str = "",
+) -> QuerySet[Campaign]:
+    """Campaigns (not templates) for the staff list, newest first, each with
+    `response_count` (one query per page)."""
+    rows = campaigns.filter(is_template=False)
+    if estate is not None:
+        rows = rows.filter(estate=estate)
+    if search:
+        rows = rows.filter(
+            Q(title__icontains=search) | Q(estate__name__icontains=search)
+        )
+    if status:
+        rows = rows.filter(status=status)
+    responses = (
+        Response.objects.filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        rows.select_related("estate__community", "building")
+        .annotate(response_count=Coalesce(Subquery(responses), 0))
+        .order_by("-created_at", "-id")
+    )
+
+
+def reply_status_counts(*, campaign: Campaign) -> dict[str, int]:
+    """How many residents' words have each reply status (one query)."""
+    counts = dict.fromkeys(Reply.Status.values, 0)
+    counts.update(
+        Reply.objects.filter(response__campaign=campaign)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return counts
+
+
+def households_for_entry(
+    *, households: QuerySet[Household], building=None, number: str = ""
+) -> QuerySet[Household]:
+    """Households a worker picks from (one building, room number containing
+    `number`), in stairwell and room order."""
+    if building is not None:
+        households = households.filter(building=building)
+    number = "".join(number.split())
+    if number:
+        households = households.filter(number__icontains=number)
+    return households.select_related("building").order_by(
+        "building__name", "unit", "number"
+    )
+
+
+def campaign_households(
+    *, campaign: Campaign, building=None, number: str = ""
+) -> QuerySet[Household]:
+    """households_for_entry for a campaign, each with `response_channel` (the
+    channel of its response, or None)."""
+    channel = Response.objects.filter(
+        campaign=campaign, household=OuterRef("pk")
+    ).values("channel")[:1]
+    return households_for_entry(
+        households=households_in_campaign(campaign), building=building, number=number
+    ).annotate(response_channel=Subquery(channel))
+
+
+def holder_ballot(*, vote: Vote, household: Household) -> Ballot | None:
+    """The ballot of the holder of a household in a vote, if cast (two queries)."""
+    return (
+        Ballot.objects.filter(vote=vote, holder_key=holder_key_of(household))
+        .select_related("household__building", "entered_by")
+        .first()
     )
