@@ -58,11 +58,18 @@ class EstateSerializer(serializers.ModelSerializer):
         communities_visible_to, queryset=Community.objects.all()
     )
     community_name = serializers.CharField(source="community.name", read_only=True)
+    # Both are null when the register lacks the figures they divide.
     elderly_share = serializers.FloatField(
-        read_only=True, help_text=_("60岁以上老人占人口的百分比。")
+        read_only=True,
+        allow_null=True,
+        help_text=_("60岁以上老人占人口的百分比；人口为0时为空。"),
     )
     floor_area_per_household = serializers.DecimalField(
-        max_digits=12, decimal_places=1, read_only=True
+        max_digits=12,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        help_text=_("户均建筑面积（㎡）；缺建筑面积或户数时为空。"),
     )
     age = serializers.IntegerField(read_only=True, help_text=_("房龄（年）。"))
     open_problem_count = serializers.IntegerField(
@@ -194,7 +201,15 @@ class OwnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Owner
-        fields = ["id", "name", "phone", "is_developer", "household_total"]
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "is_developer",
+            "community",
+            "household_total",
+        ]
+        read_only_fields = ["community"]
 
 
 class ProblemCategorySerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@ the import layout, with a help sheet."""
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from django.db.models import QuerySet
@@ -24,6 +24,7 @@ from .reading import _blank_value
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HELP_SHEET = "填写说明"
 TEMPLATE_VALIDATION_ROWS = 2000
+PROGRESS_EVERY = 1000
 
 
 def _styled_header(sheet, header: str) -> WriteOnlyCell:
@@ -34,8 +35,12 @@ def _styled_header(sheet, header: str) -> WriteOnlyCell:
     return cell
 
 
-def _workbook_bytes(rows_by_sheet: dict[str, Iterable]) -> bytes:
+def _workbook_bytes(
+    rows_by_sheet: dict[str, Iterable],
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     workbook = Workbook(write_only=True)
+    written = 0
     for layout in LAYOUT:
         sheet = workbook.create_sheet(layout.title)
         sheet.freeze_panes = "A2"
@@ -58,6 +63,9 @@ def _workbook_bytes(rows_by_sheet: dict[str, Iterable]) -> bytes:
         sheet.append([_styled_header(sheet, header) for header in layout.headers])
         for obj in rows_by_sheet.get(layout.title, ()):
             sheet.append([_cell(sheet, column, obj) for column in layout.columns])
+            written += 1
+            if progress is not None and written % PROGRESS_EVERY == 0:
+                progress(written)
     _write_help(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -128,10 +136,15 @@ def _export_querysets(estates: QuerySet[Estate]) -> dict[str, QuerySet]:
     }
 
 
-def export_register(estates_queryset: QuerySet[Estate]) -> bytes:
+def export_register(
+    estates_queryset: QuerySet[Estate],
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     """The chosen estates with their buildings and households as .xlsx bytes, in
-    the import layout (four queries, whatever the number of rows)."""
-    return _workbook_bytes(_export_querysets(estates_queryset))
+    the import layout (four queries, whatever the number of rows). `progress`,
+    when given, is called with the number of rows written every
+    PROGRESS_EVERY rows (a background export reports it)."""
+    return _workbook_bytes(_export_querysets(estates_queryset), progress)
 
 
 def blank_template() -> bytes:

@@ -23,11 +23,10 @@ class Progress:
         self.total = 0
         self.rows_read = 0
         self._last_report = 0.0
-        self._last_percent = -1
 
     def start(self, phase: str, total: int = 0) -> None:
         self.phase, self.done, self.total = phase, 0, max(total, 0)
-        self._report(force=True)
+        self._report()
 
     def step(self, count: int = 1) -> None:
         self.done += count
@@ -46,11 +45,8 @@ class Progress:
         share = min(self.done / self.total, 1)
         return low + int((high - low) * share)
 
-    def _report(self, force: bool = False) -> None:
+    def _report(self) -> None:
         if self.callback is None:
             return
-        percent = self.percent
-        if force or percent != self._last_percent:
-            self.callback(self.phase, percent, self.rows_read)
-            self._last_percent = percent
+        self.callback(self.phase, self.percent, self.rows_read)
         self._last_report = time.monotonic()

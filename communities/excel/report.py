@@ -96,13 +96,18 @@ class ImportReport:
         report.errors = [RowError(*error) for error in data.get("errors", [])]
         for title, counts in data.get("counts", {}).items():
             report.counts[title] = SheetCounts(**counts)
+        # In the layout's order: a JSON column need not keep the keys' order.
+        tables = data.get("preview", {})
         report.preview = {
-            title: PreviewTable(
-                headers=table["headers"],
-                rows=[(number, cells) for number, cells in table["rows"]],
-                total=table["total"],
+            layout.title: PreviewTable(
+                headers=tables[layout.title]["headers"],
+                rows=[
+                    (number, cells) for number, cells in tables[layout.title]["rows"]
+                ],
+                total=tables[layout.title]["total"],
             )
-            for title, table in data.get("preview", {}).items()
+            for layout in LAYOUT
+            if layout.title in tables
         }
         return report
 

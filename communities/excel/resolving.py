@@ -295,15 +295,17 @@ class _Resolver:
                 household = Household()
             household.building = building
             plan = _apply(layout, household, row)
-            owners_ok = self._plan_owners(
-                plan, values["owners"], values["contact_phone"], community, layout
+            self._plan_owners(
+                plan, values["owners"], values["contact_phone"], community
             )
-            valid = _validate(household, layout, row, self.report, fk="building")
-            if valid and owners_ok:
+            # A new owner's phone is the row's: checked with the household first.
+            if _validate(
+                household, layout, row, self.report, fk="building"
+            ) and self._validate_new_owners(plan, layout):
                 self.households[key[1:]] = plan
                 _count(self.report, layout, plan)
 
-    def _plan_owners(self, plan, names, phone, community, layout) -> bool:
+    def _plan_owners(self, plan, names, phone, community) -> None:
         """Owners of a household row. A name already among the household's
         owners keeps that owner. Any other name is matched by (name, the row's
         normalised phone) among the owners the actor may link to a household of
@@ -325,6 +327,8 @@ class _Resolver:
         plan.owners_changed = bool(names or current) and (
             None in wanted or wanted != {owner.pk for owner in current}
         )
+
+    def _validate_new_owners(self, plan, layout) -> bool:
         ok = True
         for owner in plan.owners:
             if owner.pk is None and not getattr(owner, "_checked", False):
