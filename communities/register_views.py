@@ -22,14 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from baitang.roles import is_office_staff
 
-from . import excel
+from . import excel, exports
 from .excel import jobs
 from .models import RegisterImport
-from .permissions import estates_visible_to
+from .views import chosen_ids, register_export_response
 
 ERRORS_SHOWN = 200
 # Without JavaScript a running job's page reloads itself this often (seconds).
@@ -141,8 +141,10 @@ def _progress_text(job: RegisterImport) -> str:
 def register_import_job(request, pk):
     """A job's page: its progress while a task works on it, then its preview
     (with confirm and cancel), its errors, or what was imported."""
-    jobs.expire_stale_jobs()
     job = _job_of(request, pk)
+    if job.is_running and job.updated_at < timezone.now() - jobs.STALE_AFTER:
+        jobs.expire_stale_jobs()  # its task vanished: show it as failed
+        job.refresh_from_db()
     if request.method == "POST":
         return _job_action(request, job)
     if job.is_running:
@@ -177,7 +179,7 @@ def _job_action(request, job: RegisterImport):
 
 
 @never_cache
-@require_GET
+@require_safe
 @office_staff_required
 def register_import_progress(request, pk):
     """A job's progress as JSON, for the page's script."""
@@ -196,24 +198,21 @@ def register_import_progress(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def register_template(request):
     """The blank register workbook, with its help sheet."""
     return excel.xlsx_response(excel.blank_template(), _("小区登记表模板.xlsx"))
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def register_export(request):
-    """The estates the user may see (or those of ?ids=1,2,3) as a workbook."""
-    estates = estates_visible_to(request.user)
-    ids = request.GET.get("ids", "").strip()
-    if ids:
-        try:
-            wanted = {int(part) for part in ids.split(",") if part.strip()}
-        except ValueError:
-            return HttpResponseBadRequest(_("参数 ids 应为用逗号分隔的小区编号。"))
-        estates = estates.filter(pk__in=wanted)
-    name = _("小区登记-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
-    return excel.xlsx_response(excel.export_register(estates), name)
+    """The estates the user may see (or those of ?ids=1,2,3) as a workbook; a
+    large one is offered as a background export (views.register_export_response)."""
+    ids = chosen_ids(request.GET.get("ids", ""))
+    if ids is None:
+        return HttpResponseBadRequest(_("参数 ids 应为用逗号分隔的小区编号。"))
+    return register_export_response(
+        request, filters=exports.filters_of({}, ids), may_queue=False
+    )

@@ -218,3 +218,20 @@ def test_the_admin_enters_an_owner_for_a_community(client, community_user, commu
     assert response.status_code == 302
     owner = community.owners.get()
     assert (owner.name, owner.phone) == ("陈大文", "13923456789")
+
+
+def test_the_api_refuses_to_link_an_owner_held_elsewhere(
+    api_client, owners, community, community_user
+):
+    household = household_in(community)
+    api_client.force_authenticate(community_user)
+
+    response = api_client.patch(
+        f"/api/v1/households/{household.pk}/",
+        {"owner_ids": [owners["shared"].pk]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "跨社区的业主由街道办关联" in response.json()["owners"][0]
+    assert list(household.owners.all()) == []

@@ -353,3 +353,35 @@ def test_a_real_worker_checks_and_imports_an_upload(street_user, community):
     assert job.status == Status.DONE, job.errors
     assert Household.objects.count() == 20
     assert not job.stored_path.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [5, pytest.param(200, marks=pytest.mark.slow)])
+def test_import_queries_do_not_grow_with_households(
+    size, street_user, community, django_assert_max_num_queries
+):
+    data = good_workbook(households=size)
+
+    # communities, owners by name, estates, buildings and households with
+    # their owners, then the writes: a dozen, whatever the number of rows
+    with django_assert_max_num_queries(12):
+        report = import_register(data, actor=street_user)
+
+    assert report.counts[HOUSEHOLDS].created == size
+    with django_assert_max_num_queries(12):
+        again = import_register(data, actor=street_user)
+    assert again.counts[HOUSEHOLDS].unchanged == size
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [5, pytest.param(200, marks=pytest.mark.slow)])
+def test_the_preview_page_queries_do_not_grow_with_rows(
+    size, client, start, street_user, community, django_assert_max_num_queries
+):
+    job = start(street_user, good_workbook(households=size))
+    client.force_login(street_user)
+
+    with django_assert_max_num_queries(7):
+        response = client.get(job.get_absolute_url())
+
+    assert response.context["report"].preview[HOUSEHOLDS].total == size
