@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -13,7 +17,8 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from baitang.models import User
+from baitang import services
+from baitang.models import LoginAttempt, User
 from baitang.roles import is_office_staff, is_street_staff
 from baitang.search import NormalizedSearchAdminMixin
 
@@ -218,3 +223,98 @@ class UserAdmin(NormalizedSearchAdminMixin, StreetOfficeOnlyMixin, DjangoUserAdm
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("角色与范围"), {"fields": ["role", "party_kind", "communities"]}),
     )
+
+
+class LoginLockedFilter(admin.SimpleListFilter):
+    title = _("锁定状态")
+    parameter_name = "locked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已锁定")), ("no", _("未锁定"))]
+
+    def queryset(self, request, queryset):
+        locked = Q(user_failures__gte=settings.AXES_FAILURE_LIMIT) | Q(
+            address_failures__gte=settings.AXES_FAILURE_LIMIT
+        )
+        if self.value() == "yes":
+            return queryset.filter(locked)
+        if self.value() == "no":
+            return queryset.exclude(locked)
+        return queryset
+
+
+def _failures_within_cooloff(**same):
+    recent = LoginAttempt.objects.filter(
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME, **same
+    )
+    return Coalesce(
+        Subquery(
+            recent.order_by()
+            .values(*same)
+            .annotate(total=Sum("failures_since_start"))
+            .values("total")[:1]
+        ),
+        0,
+    )
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(StreetOfficeOnlyMixin, admin.ModelAdmin):
+    """Failed logins (django-axes), for the street office: it sees who is
+    locked out and lifts a lockout. The rows are evidence: nobody edits them."""
+
+    list_display = [
+        "attempt_time",
+        "username",
+        "ip_address",
+        "failures_since_start",
+        "lock_status",
+    ]
+    list_filter = [LoginLockedFilter]
+    search_fields = ["username", "ip_address"]
+    fields = [
+        "username",
+        "ip_address",
+        "user_agent",
+        "path_info",
+        "failures_since_start",
+        "attempt_time",
+    ]
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                user_failures=_failures_within_cooloff(username=OuterRef("username")),
+                address_failures=_failures_within_cooloff(
+                    ip_address=OuterRef("ip_address")
+                ),
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("状态"))
+    def lock_status(self, attempt):
+        limit = settings.AXES_FAILURE_LIMIT
+        if attempt.user_failures >= limit:
+            return _("用户名已锁定")
+        if attempt.address_failures >= limit:
+            return _("地址已锁定")
+        return _("未锁定")
+
+    @admin.action(description=_("解除所选记录的登录锁定"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        deleted = services.login_lockouts_clear(attempts=queryset, actor=request.user)
+        self.message_user(
+            request,
+            _("已解除锁定，清除了 %(count)d 条登录失败记录。") % {"count": deleted},
+            messages.SUCCESS,
+        )

@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,3 +56,14 @@ class User(AbstractUser):
     def get_full_name(self):
         # Chinese names are written family name first, without a space.
         return f"{self.last_name}{self.first_name}".strip()
+
+
+class LoginAttempt(AccessAttempt):
+    """Failed logins as django-axes counts them: one row per username, address
+    and browser. Deleting the rows behind a lockout lifts it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        ordering = ["-attempt_time"]

@@ -1,11 +1,13 @@
+from axes.models import AccessAttempt
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from baitang.models import User
 from baitang.permissions import can_issue_token, can_revoke_token
-from baitang.roles import require_actor
+from baitang.roles import is_street_staff, require_actor
 
 
 @transaction.atomic
@@ -62,3 +64,18 @@ def api_token_revoke(*, user: User, actor) -> bool:
         raise PermissionDenied(_("您只能撤销自己的 API 令牌。"))
     deleted, _rows = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def login_lockouts_clear(*, attempts: QuerySet, actor) -> int:
+    """Lift the lockouts behind `attempts`: forget every failed login of their
+    usernames and from their addresses. Returns how many rows went."""
+    require_actor(actor)
+    if not is_street_staff(actor):
+        raise PermissionDenied(_("只有街道办工作人员可以解除登录锁定。"))
+    usernames = {u for u in attempts.values_list("username", flat=True) if u}
+    addresses = {a for a in attempts.values_list("ip_address", flat=True) if a}
+    deleted, _rows = AccessAttempt.objects.filter(
+        Q(username__in=usernames) | Q(ip_address__in=addresses)
+    ).delete()
+    return deleted

@@ -5,6 +5,7 @@ Everything that differs between machines comes from environment variables;
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "baitang",
     "communities",
     "surveys",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "baitang.middleware.RefuseNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "baitang.urls"
@@ -120,6 +124,31 @@ LOGIN_REDIRECT_URL = "admin:index"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 60 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
 CSRF_FAILURE_VIEW = "baitang.views.csrf_failure"
+
+# Login brute-force protection (django-axes, baitang/lockout.py). After
+# LOGIN_FAILURE_LIMIT failed logins for one username, or from one address,
+# within LOGIN_LOCKOUT_MINUTES, that username or address is refused, right
+# password or not, until the period passes or street staff lift the lockout in
+# the admin (登录失败记录). A failure during a lockout restarts the period.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(
+    minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30"))
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "baitang.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "baitang.lockout.locked_out"
+# Our own admin for the attempts (street staff only, in Chinese: baitang/admin.py).
+AXES_ENABLE_ADMIN = False
+# Successful logins are not logged a second time (User.last_login has the
+# latest); nobody would read that table, and it would grow for ever.
+AXES_DISABLE_ACCESS_LOG = True
+# No "AXES: BEGIN" line on stdout at every start (commands print data there);
+# failures and lockouts are still logged.
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}

@@ -23,7 +23,7 @@ from PIL import Image
 from rest_framework.authtoken.admin import TokenProxy
 from rest_framework.authtoken.models import Token
 
-from baitang.models import User
+from baitang.models import LoginAttempt, User
 from baitang.roles import SYSTEM
 from communities.api.urls import router
 from communities.models import (
@@ -60,6 +60,7 @@ COMMUNITIES = "communities: viewed by their staff, edited by the street office"
 SHARED_LIST = "a list every office worker reads and the street office edits"
 STREET_ONLY = "logins and periodic tasks: the street office only"
 SUPERUSER_ONLY = "third-party tables: Django permissions, i.e. superusers only"
+STREET_VIEW_ONLY = "failed logins: the street office reads and unlocks, none edits"
 
 
 def _photo(community):
@@ -132,6 +133,19 @@ FACTORIES = {
         ),
         SUPERUSER_ONLY,
     ),
+    LoginAttempt: (
+        lambda community: LoginAttempt.objects.create(
+            username="clerk",
+            ip_address="10.0.0.1",
+            user_agent="Firefox",
+            failures_since_start=5,
+            get_data="",
+            post_data="",
+            http_accept="*/*",
+            path_info="/admin/login/",
+        ),
+        STREET_VIEW_ONLY,
+    ),
     PeriodicTask: (
         lambda community: PeriodicTask.objects.create(
             name="matrix-task",
@@ -187,6 +201,12 @@ EXPECTED = {
     },
     STREET_ONLY: {
         "street": ("list+", "edit", 200),
+        "community": (403, 403, 403),
+        "other_community": (403, 403, 403),
+        "party": (403, 403, 403),
+    },
+    STREET_VIEW_ONLY: {
+        "street": ("list+", "view", 403),
         "community": (403, 403, 403),
         "other_community": (403, 403, 403),
         "party": (403, 403, 403),
