@@ -307,8 +307,12 @@ def parse_owners(value) -> tuple[str, ...]:
         name = unquote(name.strip())
         if not name or name in names:
             continue
-        if len(name) > Owner._meta.get_field("name").max_length:
-            raise CellError(_("业主姓名「%(name)s」过长。") % {"name": name[:20]})
+        limit = Owner._meta.get_field("name").max_length
+        if len(name) > limit:
+            raise CellError(
+                _("业主姓名「%(name)s…」过长：每位业主最多 %(limit)s 个字。")
+                % {"name": name[:20], "limit": limit}
+            )
         names.append(name)
     return tuple(names)
 

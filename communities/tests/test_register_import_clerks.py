@@ -351,6 +351,24 @@ def test_unreadable_values_get_a_plain_chinese_reason(
     assert not Household.objects.exists()
 
 
+def test_a_long_owner_name_names_its_limit(community, street_user):
+    data = workbook_bytes(
+        {
+            ESTATES: [estate_row()],
+            BUILDINGS: [building_row()],
+            HOUSEHOLDS: [household_row(**{"业主": "张三、" + "长" * 101})],
+        }
+    )
+
+    report = import_register(data, actor=street_user)
+
+    assert [str(error) for error in report.errors] == [
+        "「户」第2行「业主」：业主姓名「"
+        + "长" * 20
+        + "…」过长：每位业主最多 100 个字。"
+    ]
+
+
 def test_a_long_estate_name_names_its_column_and_limit(community, street_user):
     data = workbook_bytes({ESTATES: [estate_row(**{"小区名称": "长" * 101})]})
 
