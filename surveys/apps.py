@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("居民点单")
+
+    def ready(self):
+        from communities.media_views import MEDIA_LOOKUPS
+
+        from .media import answer_photo_file
+
+        if answer_photo_file not in MEDIA_LOOKUPS:
+            MEDIA_LOOKUPS.append(answer_photo_file)
+
+        from communities.demo import register_demo_extension
+
+        from .demo import seed_surveys_demo
+
+        register_demo_extension(seed_surveys_demo)
