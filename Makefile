@@ -22,7 +22,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=$${DEBUG:-1} DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest --create-db
 
@@ -35,8 +35,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

