@@ -310,16 +310,24 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # Household access codes sit in resident URLs: never written in full.
+    "filters": {"mask_secrets": {"()": "baitang.log_filters.MaskSecretPaths"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
+            "filters": ["mask_secrets"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (console in DEBUG, mail_admins) would write
+        # request paths unmasked, and the console doubled every line: its
+        # records go through the root handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -349,6 +357,18 @@ REGISTER_IMPORT_MAX_INFLATED_BYTES = int(
 )
 # Most data rows one sheet may have; reading stops as soon as it is passed.
 REGISTER_IMPORT_MAX_ROWS = int(os.environ.get("REGISTER_IMPORT_MAX_ROWS", "50000"))
+
+# --- Rate limits (baitang/ratelimit.py): "count/period", period in s, m, h, d ---
+RATE_LIMITS = {
+    # Wrong, reissued or mistyped access codes and open-link tokens per client
+    # (an IP address; many residents may share one behind a carrier's NAT).
+    "access_code_failures": os.environ.get("RATE_LIMIT_ACCESS_CODES", "30/10m"),
+    # Opinions left through estates' open links per client.
+    "opinions": os.environ.get("RATE_LIMIT_OPINIONS", "20/h"),
+}
+# Behind a reverse proxy: the request header holding the client's address as
+# the proxy saw it (e.g. HTTP_X_REAL_IP). Unset: the connecting address.
+RATE_LIMIT_CLIENT_IP_HEADER = os.environ.get("RATE_LIMIT_CLIENT_IP_HEADER", "")
 
 # --- Facility-demand forecast (communities/forecast.py) ---
 # Planning rates behind the profile page's forecast. They are local planning

@@ -56,6 +56,14 @@ class RuleSet:
     special_share: Fraction  # reached "以上": the boundary passes
     ordinary_share: Fraction  # must be exceeded ("过半数"): the boundary fails
 
+    def share_words(self, matter: int) -> str:
+        """The approval share a matter needs, as a notice says it ("四分之三以上",
+        "过半数")."""
+        special = matter in self.special_matters
+        return _share_words(
+            self.special_share if special else self.ordinary_share, special
+        )
+
 
 CIVIL_CODE_2021 = RuleSet(
     version="civil-code-278-2021",
