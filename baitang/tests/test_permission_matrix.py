@@ -25,6 +25,7 @@ from rest_framework.authtoken.models import Token
 
 from baitang.models import LoginAttempt, User
 from baitang.roles import SYSTEM
+from baitang.tests.html_forms import form_values
 from communities.api.urls import router
 from communities.models import (
     Building,
@@ -287,6 +288,212 @@ def test_admin_matrix(client, role_users, community, other_community, model, rol
     _check(add, expected_add, obj, "add")
 
 
+# --- Admin writes ---------------------------------------------------------------------
+
+# One change per model, typed into the admin's own change form (read back from
+# the page as the street office sees it, the way a browser sends it).
+ADMIN_CHANGES = {
+    User: {"first_name": "矩阵"},
+    Community: {"notes": "矩阵"},
+    Estate: {"notes": "矩阵"},
+    Building: {"storeys": "9"},
+    Household: {"resident_count": "5"},
+    Owner: {"name": "矩阵业主"},
+    ProblemCategory: {"sort_order": "77"},
+    Problem: {"description": "矩阵"},
+    Photo: {"caption": "矩阵"},
+    EstateNeed: {"description": "矩阵"},
+    GovernanceBody: {"name": "矩阵组织"},
+    GovernanceMember: {"position": "矩阵"},
+    TokenProxy: {"user": ""},
+    LoginAttempt: {"username": "矩阵"},
+    PeriodicTask: {"description": "矩阵"},
+    ClockedSchedule: {"clocked_time_0": "2027-02-03"},
+    CrontabSchedule: {"minute": "8"},
+    SolarSchedule: {"latitude": "22.300000"},
+    IntervalSchedule: {"every": "11"},
+}
+
+# What a POST of the change form and of the delete confirmation do: "saved" and
+# "deleted" (a redirect, the row changed or gone), a refusal's status, "gone"
+# (the admin's redirect for a row outside the user's scope) or "login". After
+# every refusal the row is exactly as it was.
+ADMIN_WRITES = {
+    COMMUNITY_ROWS: {
+        "street": ("saved", "deleted"),
+        "community": ("saved", 403),
+        "other_community": ("gone", 403),
+        "party": (403, 403),
+    },
+    COMMUNITIES: {
+        "street": ("saved", "deleted"),
+        "community": (403, 403),
+        "other_community": (403, 403),
+        "party": (403, 403),
+    },
+    SHARED_LIST: {
+        "street": ("saved", "deleted"),
+        "community": (403, 403),
+        "other_community": (403, 403),
+        "party": (403, 403),
+    },
+    STREET_ONLY: {
+        "street": ("saved", "deleted"),
+        "community": (403, 403),
+        "other_community": (403, 403),
+        "party": (403, 403),
+    },
+    STREET_VIEW_ONLY: {
+        "street": (403, "deleted"),
+        "community": (403, 403),
+        "other_community": (403, 403),
+        "party": (403, 403),
+    },
+    SUPERUSER_ONLY: {
+        "street": (403, 403),
+        "community": (403, 403),
+        "other_community": (403, 403),
+        "party": (403, 403),
+    },
+}
+for _scope in ADMIN_WRITES.values():
+    _scope["anonymous"] = ("login", "login")
+
+
+def _row(model, pk):
+    """The stored row, as the database holds it (None once deleted)."""
+    return model._base_manager.filter(pk=pk).values().first()
+
+
+def _check_write(response, expected, before, after, kind):
+    if expected == "saved":
+        assert response.status_code == 302, (kind, _errors(response))
+        assert after is not None and after != before, kind
+        return
+    if expected == "deleted":
+        assert response.status_code == 302, kind
+        assert after is None, kind
+        return
+    _check(response, expected, None, kind)
+    assert after == before, f"{kind} was refused but changed the row"
+
+
+def _errors(response):
+    context = getattr(response, "context", None) or {}
+    form = context.get("adminform")
+    return form.form.errors if form else response.status_code
+
+
+def test_every_admin_model_has_a_change():
+    missing = [m._meta.label for m in ADMIN_MODELS if m not in ADMIN_CHANGES]
+
+    assert missing == [], f"no permission-matrix change for {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m._meta.label)
+def test_admin_write_matrix(
+    client, role_users, community, other_community, model, role
+):
+    # given: the change form as the street office sees it, with one change
+    obj, scope = _make(model, community)
+    expected_change, expected_delete = ADMIN_WRITES[scope][role]
+    base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    change_url = reverse(f"{base}_change", args=[quote(obj.pk)])
+    delete_url = reverse(f"{base}_delete", args=[quote(obj.pk)])
+    client.force_login(role_users["street"])
+    data = form_values(client.get(change_url).content.decode())
+    data.update(ADMIN_CHANGES[model])
+    client.logout()
+    _login(client, role_users, role)
+    before = _row(model, obj.pk)
+
+    # when
+    changed = client.post(change_url, data)
+    after_change = _row(model, obj.pk)
+    deleted = client.post(delete_url, {"post": "yes"})
+    after_delete = _row(model, obj.pk)
+
+    # then
+    _check_write(changed, expected_change, before, after_change, "change")
+    _check_write(deleted, expected_delete, after_change, after_delete, "delete")
+
+
+# A row stays in its estate: what the admin does with a move. The estate of a
+# row is read-only once registered, so a posted estate is ignored; a household
+# (building) or a member (body) moved across estates is a form error.
+def _admin_moves(community, other_community):
+    elsewhere = EstateFactory(community=community)
+    foreign = EstateFactory(community=other_community)
+    return {
+        "same community": {
+            "estate": elsewhere,
+            "building": BuildingFactory(estate=elsewhere),
+            "body": GovernanceBodyFactory(estate=elsewhere),
+        },
+        "other community": {
+            "estate": foreign,
+            "building": BuildingFactory(estate=foreign),
+            "body": GovernanceBodyFactory(estate=foreign),
+        },
+    }
+
+
+ESTATE_ROW_MODELS = [
+    model
+    for model in ADMIN_MODELS
+    if FACTORIES.get(model, (None, None))[1] == COMMUNITY_ROWS and model is not Estate
+]
+# The field that ties each row to its estate, and where the row's estate is read.
+MOVE_FIELDS = {
+    Building: ("estate", "estate_id"),
+    Household: ("building", "building__estate_id"),
+    Owner: (None, None),  # an owner is not tied to one estate
+    Problem: ("estate", "estate_id"),
+    Photo: ("estate", "estate_id"),
+    EstateNeed: ("estate", "estate_id"),
+    GovernanceBody: ("estate", "estate_id"),
+    GovernanceMember: ("body", "body__estate_id"),
+}
+
+
+def test_every_estate_row_has_a_move_field():
+    missing = [m._meta.label for m in ESTATE_ROW_MODELS if m not in MOVE_FIELDS]
+
+    assert missing == [], f"no permission-matrix move field for {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["same community", "other community"])
+@pytest.mark.parametrize("role", ["street", "community"])
+@pytest.mark.parametrize(
+    "model",
+    [m for m in ESTATE_ROW_MODELS if MOVE_FIELDS.get(m, (None,))[0]],
+    ids=lambda m: m._meta.label,
+)
+def test_admin_cannot_move_a_row_to_another_estate(
+    client, role_users, community, other_community, model, role, target
+):
+    obj, _scope = _make(model, community)
+    field, estate_path = MOVE_FIELDS[model]
+    destination = _admin_moves(community, other_community)[target][field]
+    base = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    url = reverse(f"{base}_change", args=[quote(obj.pk)])
+    client.force_login(role_users[role])
+    data = form_values(client.get(url).content.decode())
+    home = model.objects.values_list(estate_path, flat=True).get(pk=obj.pk)
+    before = _row(model, obj.pk)
+
+    response = client.post(url, {**data, field: str(destination.pk)})
+
+    assert response.status_code in (200, 302)
+    assert model.objects.values_list(estate_path, flat=True).get(pk=obj.pk) == home
+    if response.status_code == 200:
+        assert field in response.context["adminform"].form.errors
+        assert _row(model, obj.pk) == before
+
+
 # --- API ------------------------------------------------------------------------------
 
 API_ENDPOINTS = sorted(
@@ -348,3 +555,189 @@ def test_api_matrix(api_client, role_users, community, other_community, prefix, 
         assert detail.status_code == 404
     if role == "party":
         assert rows == []
+
+
+# --- API writes -----------------------------------------------------------------------
+
+
+def _jpeg():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "olive").save(buffer, "JPEG")
+    return SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+# What each endpoint's POST creates, in `community` (a multipart body for the
+# photo upload), and what its PATCH changes.
+API_CREATES = {
+    Estate: lambda community: {
+        "community": community.pk,
+        "name": "矩阵小区",
+        "build_year": 1995,
+    },
+    Building: lambda community: {"estate": _estate(community).pk, "name": "矩阵栋"},
+    Household: lambda community: {
+        "building": BuildingFactory(estate=_estate(community)).pk,
+        "number": "999",
+        "exclusive_area": "60.00",
+    },
+    Problem: lambda community: {
+        "estate": _estate(community).pk,
+        "category": ProblemCategoryFactory(name="噪音").pk,
+        "description": "矩阵",
+    },
+    Photo: lambda community: {"estate": _estate(community).pk, "image_file": _jpeg()},
+    EstateNeed: lambda community: {"estate": _estate(community).pk, "kind": "elevator"},
+    GovernanceBody: lambda community: {
+        "estate": _estate(community).pk,
+        "kind": "committee",
+        "name": "矩阵组织",
+    },
+}
+API_UPDATES = {
+    Estate: {"notes": "矩阵"},
+    Building: {"storeys": 9},
+    Household: {"resident_count": 5},
+    Problem: {"description": "矩阵"},
+    EstateNeed: {"description": "矩阵"},
+    GovernanceBody: {"name": "矩阵组织"},
+}
+
+# POST, PATCH, DELETE per scope and role, for the methods an endpoint has. A
+# refusal changes nothing. Staff of another community cannot name the
+# community's estate (400, "does not exist") nor find its rows (404).
+API_WRITES = {
+    COMMUNITY_ROWS: {
+        "street": (201, 200, 204),
+        "community": (201, 200, 403),
+        "other_community": (400, 404, 404),
+        "party": (403, 403, 403),
+    },
+}
+# A method an endpoint lacks: read-only endpoints refuse every write (403);
+# the others answer 405 to the staff who may write there.
+API_MISSING_METHOD = {
+    "read-only": {role: 403 for role in ROLES},
+    "writable": {
+        "street": 405,
+        "community": 405,
+        "other_community": 405,
+        "party": 403,
+    },
+}
+ANONYMOUS = (401, 403)
+
+
+def _methods(viewset) -> dict:
+    return {
+        "create": hasattr(viewset, "create"),
+        "update": hasattr(viewset, "partial_update"),
+        "delete": hasattr(viewset, "destroy"),
+    }
+
+
+def test_every_api_write_has_a_payload():
+    missing = []
+    for prefix, viewset in API_ENDPOINTS:
+        model = _endpoint_model(viewset)
+        methods = _methods(viewset)
+        if methods["create"] and model not in API_CREATES:
+            missing.append(f"POST {prefix}")
+        if methods["update"] and model not in API_UPDATES:
+            missing.append(f"PATCH {prefix}")
+        if any(methods.values()) and FACTORIES[model][1] not in API_WRITES:
+            missing.append(f"scope of {prefix}")
+
+    assert missing == [], f"no permission-matrix write for {missing}"
+
+
+def _expected_api(viewset, scope, role, method):
+    if role == "anonymous":
+        return ANONYMOUS
+    methods = _methods(viewset)
+    if not methods[method]:
+        kind = "writable" if any(methods.values()) else "read-only"
+        return (API_MISSING_METHOD[kind][role],)
+    index = ["create", "update", "delete"].index(method)
+    return (API_WRITES[scope][role][index],)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("prefix", [prefix for prefix, _ in API_ENDPOINTS])
+def test_api_write_matrix(
+    api_client, role_users, community, other_community, prefix, role
+):
+    # given
+    viewset = dict(API_ENDPOINTS)[prefix]
+    model = _endpoint_model(viewset)
+    obj, scope = _make(model, community)
+    payload = API_CREATES.get(model, lambda community: {})(community)
+    user = role_users[role]
+    if user is not None:
+        api_client.force_authenticate(user)
+    rows_before = model._base_manager.count()
+    before = _row(model, obj.pk)
+    body_format = "multipart" if model is Photo else "json"
+
+    # when
+    created = api_client.post(f"/api/v1/{prefix}/", payload, format=body_format)
+    rows_after_create = model._base_manager.count()
+    updated = api_client.patch(
+        f"/api/v1/{prefix}/{obj.pk}/", API_UPDATES.get(model, {}), format="json"
+    )
+    after_update = _row(model, obj.pk)
+    deleted = api_client.delete(f"/api/v1/{prefix}/{obj.pk}/")
+    after_delete = _row(model, obj.pk)
+
+    # then
+    expect = {
+        method: _expected_api(viewset, scope, role, method)
+        for method in ("create", "update", "delete")
+    }
+    assert created.status_code in expect["create"], created.content
+    assert (rows_after_create == rows_before + 1) is (created.status_code == 201)
+    assert updated.status_code in expect["update"], updated.content
+    assert (after_update != before) is (updated.status_code == 200)
+    assert deleted.status_code in expect["delete"], deleted.content
+    if deleted.status_code == 204:
+        assert after_delete is None
+    else:
+        assert after_delete == after_update
+
+
+# Moving a row to another estate through the API: 400 with the reason when the
+# estate is one the user sees, 400 "does not exist" when it is another
+# community's; the row stays where it was.
+API_MOVABLE = [
+    prefix
+    for prefix, viewset in API_ENDPOINTS
+    if _methods(viewset)["update"]
+    and any(
+        field.name == "estate"
+        for field in _endpoint_model(viewset)._meta.concrete_fields
+    )
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["same community", "other community"])
+@pytest.mark.parametrize("role", ["street", "community"])
+@pytest.mark.parametrize("prefix", API_MOVABLE)
+def test_api_cannot_move_a_row_to_another_estate(
+    api_client, role_users, community, other_community, prefix, role, target
+):
+    model = _endpoint_model(dict(API_ENDPOINTS)[prefix])
+    obj, _scope = _make(model, community)
+    destination = EstateFactory(
+        community=community if target == "same community" else other_community
+    )
+    api_client.force_authenticate(role_users[role])
+    before = _row(model, obj.pk)
+
+    response = api_client.patch(
+        f"/api/v1/{prefix}/{obj.pk}/", {"estate": destination.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["estate"]
+    assert _row(model, obj.pk) == before
