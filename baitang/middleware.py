@@ -1,9 +1,11 @@
 """Request guards every page and the API share."""
 
+from csp.constants import UNSAFE_INLINE
 from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from rest_framework.renderers import BrowsableAPIRenderer
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -59,4 +61,22 @@ class PrivateApiResponsesMiddleware:
         response = self.get_response(request)
         if request.path_info.startswith("/api/"):
             add_never_cache_headers(response)
+        return response
+
+
+class BrowsableApiStylesMiddleware:
+    """Let DRF's browsable API pages (/api/v1/ in a browser) keep their inline
+    styles: its templates float buttons with style attributes and colour code
+    with an inline style block. Only styles, only on those pages; scripts stay
+    as strict as everywhere (its own scripts are files)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(
+            getattr(response, "accepted_renderer", None), BrowsableAPIRenderer
+        ):
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}
         return response

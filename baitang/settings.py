@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "baitang.middleware.PrivateApiResponsesMiddleware",
+    "baitang.middleware.BrowsableApiStylesMiddleware",
     "baitang.middleware.RefuseNulBytesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

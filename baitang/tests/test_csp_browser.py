@@ -78,7 +78,7 @@ def test_site_pages_run_under_the_policy(live_server, staff_page):
 
 def test_admin_pages_run_under_the_policy(live_server, staff_page):
     page = staff_page
-    for path in ["/admin/", "/admin/communities/estate/"]:
+    for path in ["/admin/", "/admin/communities/estate/", "/api/v1/estates/"]:
         page.goto(f"{live_server.url}{path}")
         assert violations(page) == [], path
 
