@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from baitang.schedules import ensure_default_schedules
 from surveys.models import Campaign, StatusChange, Vote
+from surveys.schedules import SURVEY_SCHEDULES
 from surveys.tasks import close_due_task
 from surveys.tests.factories import CampaignFactory, VoteFactory
 
@@ -36,5 +38,13 @@ def test_due_campaigns_and_votes_close_and_the_vote_count_is_frozen():
     assert (log.actor, log.reason) == (None, "到期自动结束")
 
 
-def test_the_task_is_scheduled_by_default(django_db_setup):
-    assert PeriodicTask.objects.filter(task="surveys.tasks.close_due_task").exists()
+def test_the_task_is_scheduled_by_default():
+    # The data migration runs this; transactional tests elsewhere may have
+    # flushed its rows, so the function is run again on an empty table.
+    PeriodicTask.objects.filter(task="surveys.tasks.close_due_task").delete()
+
+    created = ensure_default_schedules(PeriodicTask, CrontabSchedule, SURVEY_SCHEDULES)
+
+    task = PeriodicTask.objects.get(task="surveys.tasks.close_due_task")
+    assert created == 1
+    assert (task.crontab.minute, task.crontab.hour) == ("*/5", "*")
