@@ -241,19 +241,18 @@ def campaign_page(request, code, campaign_id):
     if campaign is None:
         return _invalid(request, message=_("没有找到这次征询，或者它不面向您家。"))
     structure = campaign_structure(campaign)
-    response = selectors.household_response(campaign, household)
     context = {
         "household": household,
         "code": code,
         "campaign": campaign,
-        "response": response,
         "household_url": _household_url(code),
     }
-    if not campaign_accepts_answers(campaign, timezone.now()):
-        return _campaign_read_only(request, context, structure)
-
-    if request.method == "GET":
-        values = selectors.response_values(response, structure)
+    accepting = campaign_accepts_answers(campaign, timezone.now())
+    if request.method == "GET" or not accepting:
+        context["response"] = selectors.household_response(campaign, household)
+        if not accepting:
+            return _campaign_read_only(request, context, structure)
+        values = selectors.response_values(context["response"], structure)
         fields = fields_from_answers(structure, values)
         return _campaign_form(request, context, structure, fields, {}, values)
 
@@ -277,8 +276,11 @@ def campaign_page(request, code, campaign_id):
             errors = _error_dict(error)
         else:
             return redirect(_household_url(code, f"c{campaign.pk}"))
+    # Only a failed submission gets here: the page shows what was sent, and
+    # the version and photos already stored.
+    context["response"] = selectors.household_response(campaign, household)
     values = (
-        selectors.response_values(response, structure)
+        selectors.response_values(context["response"], structure)
         if structure.has_photo_questions
         else {}
     )
@@ -360,9 +362,8 @@ def ballot_page(request, code, vote_id):
     vote = selectors.household_vote(household, vote_id)
     if vote is None:
         return _invalid(request, message=_("没有找到这次表决，或者它不面向您家。"))
-    ballot = selectors.holder_ballot(vote=vote, household=household)
     accepting = vote_accepts_ballots(vote, timezone.now())
-    error, chosen = "", ballot.choice if ballot else ""
+    error, chosen = "", ""
     if request.method == "POST":
         chosen = request.POST.get("choice", "")
         if not accepting:
@@ -379,6 +380,9 @@ def ballot_page(request, code, vote_id):
                 error = " ".join(problem.messages)
             else:
                 return redirect(_household_url(code, f"v{vote.pk}"))
+    ballot = selectors.holder_ballot(vote=vote, household=household)
+    if request.method == "GET" and ballot:
+        chosen = ballot.choice
     return _render(
         request,
         "surveys/resident/ballot.html",
