@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import cache_page, never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_cookie
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import BasePermission
@@ -37,7 +37,7 @@ api_docs = office_staff_required(
 )
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     database = health.database_is_up()
@@ -52,7 +52,7 @@ def healthz(request):
     )
 
 
-@require_GET
+@require_safe
 @cache_page(300)
 @vary_on_cookie
 def home(request):
@@ -63,7 +63,7 @@ def home(request):
     return render(request, "home.html")
 
 
-@require_GET
+@require_safe
 def switch_language(request):
     """Remember the chosen language in a cookie and go back.
 

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from baitang.roles import is_office_staff
 
@@ -108,7 +108,7 @@ def _sort_columns(request, current: str) -> list[dict]:
     return columns
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def estate_overview(request):
     form = EstateFilterForm(request.GET or None, user=request.user)
@@ -183,7 +183,7 @@ def _needs_beside_forecast(estate, forecast) -> list[dict]:
     return rows
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def estate_profile(request, pk):
     estate = get_object_or_404(

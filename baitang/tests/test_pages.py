@@ -51,3 +51,44 @@ def test_home_page_is_cached_per_visitor(client, street_user):
 def test_pages_link_an_icon_so_browsers_do_not_ask_for_favicon_ico(client):
     assert 'rel="icon"' in client.get("/").content.decode()
     assert client.get("/static/favicon.svg").status_code == 200
+
+
+@pytest.mark.django_db
+def test_signed_in_home_page_shows_the_user_not_the_login(client, street_user):
+    street_user.first_name = "小林"
+    street_user.save()
+    client.force_login(street_user)
+
+    response = client.get("/")
+
+    page = response.content.decode()
+    assert "您已登录：小林" in page
+    assert "工作人员登录" not in page
+    assert 'href="/admin/"' in page
+    assert '<form method="post" action="/admin/logout/">' in page
+    assert "Cookie" in response["Vary"]  # cached per visitor
+
+
+@pytest.mark.django_db
+def test_pages_answer_head_as_well_as_get(client, street_user):
+    from communities.tests.factories import EstateFactory
+
+    estate = EstateFactory()
+    client.force_login(street_user)
+    urls = [
+        "/",
+        "/healthz",
+        "/language/?language=en&next=/",
+        "/estates/",
+        f"/estates/{estate.pk}/",
+        "/estates/import/template.xlsx",
+        "/estates/export.xlsx",
+    ]
+
+    for url in urls:
+        get = client.get(url)
+        head = client.head(url)
+
+        assert head.status_code == get.status_code, url
+        assert head.status_code in (200, 302, 503), url
+        assert head.content == b"", url

@@ -164,3 +164,45 @@ def test_the_print_button_waits_for_the_photos(
 
     page.wait_for_function("() => window.unloadedWhenPrinted !== undefined")
     assert page.evaluate("() => window.unloadedWhenPrinted") == 0
+
+
+CELL_OVERFLOW = """(selector) => Array.from(document.querySelectorAll(selector))
+    .filter(cell => cell.getBoundingClientRect().right > window.innerWidth
+                    || cell.getBoundingClientRect().left < 0)
+    .map(cell => cell.textContent.trim())"""
+
+
+def test_problems_and_forecast_are_cards_on_a_phone(
+    live_server, phone_page, street_user, register
+):
+    page = phone_page
+    log_in(page, live_server, f"/estates/{register.pk}/")
+
+    for table in ("table.problems", "table.forecast"):
+        wrap = page.locator(f".table-wrap:has({table})")
+        assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth"), table
+        assert page.evaluate(CELL_OVERFLOW, f"{table} tbody td") == []
+    severity = page.locator("table.problems tbody tr").first.locator("td").nth(2)
+    assert severity.is_visible()
+    assert severity.evaluate("el => getComputedStyle(el, '::before').content") in (
+        '"严重程度"',
+        '"严重程度" / ""',
+    )
+    # The header row is hidden from the eye only; the table stays a table.
+    assert page.get_by_role("columnheader", name="状态").count() == 1
+    assert page.get_by_role("table").count() >= 2
+
+
+def test_problems_stay_a_table_on_a_desktop(
+    live_server, desktop_page, street_user, register
+):
+    page = desktop_page
+    log_in(page, live_server, f"/estates/{register.pk}/")
+
+    header = page.locator("table.problems thead")
+    assert header.is_visible()
+    assert header.bounding_box()["height"] > 20
+    assert (
+        page.locator("table.problems").evaluate("el => getComputedStyle(el).display")
+        == "table"
+    )
