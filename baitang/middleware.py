@@ -1,6 +1,9 @@
 """Request guards every page and the API share."""
 
+import time
+
 from csp.constants import UNSAFE_INLINE
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -79,4 +82,37 @@ class BrowsableApiStylesMiddleware:
             getattr(response, "accepted_renderer", None), BrowsableAPIRenderer
         ):
             response._csp_update = {"style-src": [UNSAFE_INLINE]}
+        return response
+
+
+SESSION_RENEWED_AT = "renewed_at"
+
+
+def mark_session_renewed(sender, request, user, **kwargs):
+    """Connected to user_logged_in: a new session's full age starts at login."""
+    if hasattr(request, "session"):
+        request.session[SESSION_RENEWED_AT] = int(time.time())
+
+
+class RenewSessionMiddleware:
+    """A staff session lasts SESSION_COOKIE_AGE after its last request.
+
+    Renewing costs a database write and a new cookie, so a session is renewed
+    at most every SESSION_RENEW_SECONDS rather than on every request
+    (SESSION_SAVE_EVERY_REQUEST would add a write to every page). A session
+    the request never opened is left alone: anonymous visitors get none and
+    the cached home page stays a cache hit.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get(SESSION_RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
+            session[SESSION_RENEWED_AT] = now  # SessionMiddleware saves it
         return response

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "baitang.middleware.RenewSessionMiddleware",
     "baitang.middleware.PrivateApiResponsesMiddleware",
     "baitang.middleware.BrowsableApiStylesMiddleware",
     "baitang.middleware.RefuseNulBytesMiddleware",
@@ -122,11 +123,11 @@ AUTH_USER_MODEL = "baitang.User"
 LOGIN_URL = "admin:login"
 # Where a login lands when its ?next= is missing or refused (another host).
 LOGIN_REDIRECT_URL = "admin:index"
-# Staff sessions last a working day from the last request: every request
-# renews the expiry. Only sessions that hold something are saved, so anonymous
-# visitors (residents) get no session and the cached resident pages stay cached.
+# Staff sessions last a working day from their last request, renewed by use
+# at most every SESSION_RENEW_SECONDS (baitang.middleware.RenewSessionMiddleware).
+# Anonymous visitors (residents) get no session, so cached pages stay cached.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 60 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 5 * 60
 CSRF_FAILURE_VIEW = "baitang.views.csrf_failure"
 
 # Login brute-force protection (django-axes, baitang/lockout.py). After
