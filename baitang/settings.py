@@ -334,6 +334,9 @@ LOGGING = {
 }
 
 PLATFORM_TITLE = _("白藤街道老旧小区改造管理平台")
+# The address residents reach the site at: household slips print it and their
+# QR codes open it (surveys/slips.py), so it must work from residents' phones.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Estate register rules (DOMAIN.md: keep policy values as settings) ---
 # Estates completed up to and including this year are in the old-estate register.

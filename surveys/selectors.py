@@ -7,7 +7,17 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -38,12 +48,20 @@ def household_for_code(raw_code: str) -> Household | None:
     code = normalise_code(raw_code)
     if code is None:
         return None
-    access = (
-        AccessCode.objects.filter(code=code, is_active=True)
-        .select_related("household__building__estate__community")
-        .first()
+    access = _one(
+        AccessCode.objects.filter(code=code, is_active=True).select_related(
+            "household__building__estate__community"
+        )
     )
     return access.household if access else None
+
+
+def _one(queryset: QuerySet):
+    """The row of a query that can match one row at most, or None. Unlike
+    first(), adds no ORDER BY, which costs more to build than the query takes
+    to run on a phone page."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None
 
 
 def active_code_of(household: Household) -> str | None:
@@ -120,8 +138,14 @@ def response_values(
     if response is None:
         return {}
     values: dict[int, object] = {}
-    rows = Answer.objects.filter(response=response).order_by(
-        "question_id", "rank", "id"
+    # Plain tuples: this runs on every phone page, where model instances cost
+    # more than the query. A photo is its stored name.
+    rows = (
+        Answer.objects.filter(response_id=response.pk)
+        .order_by("question_id", "rank", "id")
+        .values_list(
+            "question_id", "item_id", "option_id", "points", "rating", "text", "photo"
+        )
     )
     if structure is not None:
         kinds = {question.id: question.kind for question in structure.questions}
@@ -131,22 +155,22 @@ def response_values(
                 "id", "kind"
             )
         )
-    for row in rows:
-        kind = kinds.get(row.question_id)
+    for question_id, item_id, option_id, points, rating, text, photo in rows:
+        kind = kinds.get(question_id)
         if kind in (Question.Kind.MENU_RANK, Question.Kind.MENU_BUDGET):
-            values.setdefault(row.question_id, []).append(row.item_id)
+            values.setdefault(question_id, []).append(item_id)
         elif kind == Question.Kind.MENU_POINTS:
-            values.setdefault(row.question_id, {})[row.item_id] = row.points
+            values.setdefault(question_id, {})[item_id] = points
         elif kind == Question.Kind.SINGLE:
-            values[row.question_id] = row.option_id
+            values[question_id] = option_id
         elif kind == Question.Kind.MULTIPLE:
-            values.setdefault(row.question_id, []).append(row.option_id)
+            values.setdefault(question_id, []).append(option_id)
         elif kind == Question.Kind.RATING:
-            values[row.question_id] = row.rating
+            values[question_id] = rating
         elif kind == Question.Kind.TEXT:
-            values[row.question_id] = row.text
+            values[question_id] = text
         elif kind == Question.Kind.PHOTO:
-            values[row.question_id] = row.photo
+            values[question_id] = photo
     return values
 
 
@@ -166,18 +190,40 @@ def household_replies(household: Household) -> list[Reply]:
 
 
 def household_campaign(household: Household, campaign_id: int) -> Campaign | None:
-    """One campaign a household may open (in its scope, not a draft), or None."""
-    return (
+    """One campaign a household may open (in its scope, not a draft), with
+    `my_response` (the household's response or None), or None. One query: the
+    response comes along on a filtered left join (one per household, by the
+    unique constraint)."""
+    mine = {
+        f"my_{name}": F(f"mine__{name}")
+        for name in ("id", "version", "channel", "submitted_at", "updated_at")
+    }
+    campaign = _one(
         _in_scope(Campaign.objects.all(), household)
         .exclude(status=Campaign.Status.DRAFT)
         .filter(pk=campaign_id)
+        .annotate(
+            mine=FilteredRelation(
+                "responses", condition=Q(responses__household=household)
+            ),
+            **mine,
+        )
         .select_related("building")
-        .first()
     )
-
-
-def household_response(campaign: Campaign, household: Household) -> Response | None:
-    return Response.objects.filter(campaign=campaign, household=household).first()
+    if campaign is None:
+        return None
+    campaign.my_response = None
+    if campaign.my_id is not None:
+        campaign.my_response = Response(
+            pk=campaign.my_id,
+            campaign=campaign,
+            household=household,
+            version=campaign.my_version,
+            channel=campaign.my_channel,
+            submitted_at=campaign.my_submitted_at,
+            updated_at=campaign.my_updated_at,
+        )
+    return campaign
 
 
 def household_vote(household: Household, vote_id: int) -> Vote | None:
