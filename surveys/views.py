@@ -248,8 +248,8 @@ def campaign_page(request, code, campaign_id):
         "household_url": _household_url(code),
     }
     accepting = campaign_accepts_answers(campaign, timezone.now())
+    context["response"] = campaign.my_response
     if request.method == "GET" or not accepting:
-        context["response"] = selectors.household_response(campaign, household)
         if not accepting:
             return _campaign_read_only(request, context, structure)
         values = selectors.response_values(context["response"], structure)
@@ -278,7 +278,6 @@ def campaign_page(request, code, campaign_id):
             return redirect(_household_url(code, f"c{campaign.pk}"))
     # Only a failed submission gets here: the page shows what was sent, and
     # the version and photos already stored.
-    context["response"] = selectors.household_response(campaign, household)
     values = (
         selectors.response_values(context["response"], structure)
         if structure.has_photo_questions
