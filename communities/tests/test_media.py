@@ -149,9 +149,8 @@ def test_one_query_for_the_file_whatever_the_photos(
     ]
     client.force_login(street_user)
 
-    # session, user, photo; the session renewed on each request (an UPDATE in
-    # a savepoint)
-    with django_assert_max_num_queries(6):
+    # session, user, photo
+    with django_assert_max_num_queries(3):
         response = client.get(photos[-1].thumbnail_small.url)
 
     assert response.status_code == 200
