@@ -87,7 +87,7 @@ class CampaignCopyForm(forms.Form):
         queryset=Building.objects.none(),
         required=False,
         empty_label=_("全小区"),
-        help_text=_("只征询一栋楼时选择；先选小区并点“列出楼栋”。"),
+        help_text=_("只征询一栋楼时选择；先选小区并点“列出该小区的楼栋”。"),
     )
     unit = forms.IntegerField(
         label=_("单元"),

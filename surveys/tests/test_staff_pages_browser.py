@@ -126,6 +126,7 @@ def test_staff_pages_are_accessible_and_fit(
         f"/surveys/campaigns/{campaign}/words/",
         f"/surveys/campaigns/{campaign}/status/?to=closed",
         f"/surveys/campaigns/{campaign}/copy/",
+        "/surveys/votes/",
         f"/surveys/votes/{vote.pk}/",
         f"/surveys/votes/{vote.pk}/paper/?household={third.pk}",
         f"/surveys/slips/?estate={data.estate.pk}",

@@ -400,3 +400,20 @@ def test_the_vote_list_shows_the_estates_votes(
 
     assert [v.title for v in response.context["page"]] == ["3栋加装电梯表决"]
     assert "别处的表决" not in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [2, pytest.param(30, marks=pytest.mark.slow)])
+def test_vote_list_query_count_does_not_grow(
+    client, django_assert_max_num_queries, community_user, community, count
+):
+    estate = EstateFactory(community=community)
+    for n in range(count):
+        VoteFactory(
+            estate=estate, building=BuildingFactory(estate=estate), title=f"表决{n}"
+        )
+    client.force_login(community_user)
+
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("surveys:vote_list"), {"estate": estate.pk})
+
+    assert len(response.context["page"]) == min(count, 20)
