@@ -4,6 +4,7 @@ the office's replies, opening/closing/reopening with a reason, and copies."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -274,7 +275,10 @@ def campaign_word_reply(request, pk, answer_pk):
     """Reply to one resident's words (reply_set); errors show on its form."""
     campaign = campaign_in_scope(request, pk)
     answer = get_object_or_404(
-        Answer.objects.select_related("response", "question"),
+        # Only residents' words (text or photo) take a reply.
+        Answer.objects.select_related("response", "question").filter(
+            ~Q(text="") | ~Q(photo="")
+        ),
         pk=answer_pk,
         response__campaign=campaign,
     )

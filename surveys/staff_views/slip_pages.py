@@ -34,7 +34,8 @@ def slips(request):
     form = SlipsForm(data or None, user=request.user, estate=estate)
     context = {"form": form, "estate": None}
     if not form.is_valid():
-        return render(request, "surveys/staff/slips.html", context)
+        status = 400 if request.method == "POST" else 200
+        return render(request, "surveys/staff/slips.html", context, status=status)
     estate = form.cleaned_data["estate"]
     building = form.cleaned_data["building"]
     can_issue = can_edit_estate(request.user, estate)

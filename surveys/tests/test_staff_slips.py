@@ -100,7 +100,7 @@ def test_slips_are_paginated_by_ten_sheets(client, street_user, estate):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("street", 302), ("community", 302), ("other_community", 200), ("party", 403)],
+    [("street", 302), ("community", 302), ("other_community", 400), ("party", 403)],
 )
 def test_issuing_codes_by_role(client, role_users, estate, role, status):
     estate_, _buildings, _households = estate

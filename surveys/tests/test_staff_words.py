@@ -3,9 +3,9 @@ from django.urls import reverse
 
 from communities.tests.image_samples import encode, picture, upload
 from surveys import services
-from surveys.models import Campaign, Question, Reply
+from surveys.models import Answer, Campaign, Question, Reply
 from surveys.permissions import Resident
-from surveys.tests.factories import QuestionFactory
+from surveys.tests.factories import AccessCodeFactory, QuestionFactory
 from surveys.tests.staff_data import (
     answer_on_paper,
     answer_online,
@@ -259,3 +259,33 @@ def test_words_query_count_does_not_grow(
         response = client.get(url(data.campaign))
 
     assert len(words_of(response)) == min(count, 20)
+
+
+def test_only_words_take_a_reply(client, community_user, data):
+    rating = Answer.objects.get(
+        response__household=data.households[0], rating__isnull=False
+    )
+    client.force_login(community_user)
+
+    response = client.post(
+        reply_url(data.campaign, rating),
+        {f"a{rating.pk}-status": "later", f"a{rating.pk}-text": "理由"},
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_reply_shows_on_the_residents_own_page(client, community_user, data):
+    answer = words_of_campaign(data)["希望加装扶手"]
+    code = AccessCodeFactory(household=answer.response.household).code
+    client.force_login(community_user)
+    client.post(
+        reply_url(data.campaign, answer),
+        {f"a{answer.pk}-status": "accepted", f"a{answer.pk}-text": "纳入一期改造"},
+    )
+    client.logout()
+
+    page = client.get(reverse("surveys:household", kwargs={"code": code}))
+
+    assert page.status_code == 200
+    assert "纳入一期改造" in page.content.decode()
