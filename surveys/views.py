@@ -22,15 +22,20 @@ token is a secret of the same kind):
   rate limit is what protects it.
 """
 
+import hashlib
 import math
 from functools import wraps
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -110,9 +115,9 @@ def _too_many(request, scope: str = FAILURES):
     return response
 
 
-def _household_or_refusal(request, code: str):
+def _household_or_refusal(request, code: str, *, limit_checked: bool = False):
     """(household, None) for an active code, else (None, the refusal page)."""
-    if ratelimit.is_limited(FAILURES, request):
+    if not limit_checked and ratelimit.is_limited(FAILURES, request):
         return None, _too_many(request)
     household = selectors.household_for_code(code)
     if household is None:
@@ -226,6 +231,45 @@ def _error_dict(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": error.messages}
 
 
+# A campaign page as a household last saw it, kept in the cache under what it
+# depends on (see campaign_page_stamp): the code still active, the campaign's
+# version and whether it takes answers now, the household's response version,
+# the language, the elder mode and the static files' names. Any change gives a
+# new key, so a stale page is never served; the time limit only bounds how long
+# markup survives a deployment. Pages for visitors carrying other cookies (a
+# signed-in worker: navigation, messages) are neither served from nor put in it.
+PAGE_CACHE_SECONDS = 300
+_PAGE_COOKIES = frozenset({ELDER_COOKIE, settings.LANGUAGE_COOKIE_NAME})
+
+
+def _page_cache_key(request, code: str, campaign_id: int) -> str | None:
+    if request.method != "GET" or request.GET or set(request.COOKIES) - _PAGE_COOKIES:
+        return None
+    stamp = selectors.campaign_page_stamp(code, campaign_id)
+    if stamp is None or stamp[0] is None:
+        return None  # the full path refuses it, and counts the failure
+    household_id, updated_at, status, opens_at, closes_at, version = stamp
+    accepting = campaign_accepts_answers(
+        Campaign(status=status, opens_at=opens_at, closes_at=closes_at),
+        timezone.now(),
+    )
+    parts = [
+        normalise_code(code),
+        campaign_id,
+        household_id,
+        updated_at.timestamp(),
+        accepting,
+        version,
+        get_language(),
+        is_elder_mode(request),
+        static("css/resident.css"),
+        static("js/resident.js"),
+        static("css/site.css"),
+    ]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"surveys:page:{digest}"
+
+
 @require_http_methods(["GET", "POST"])
 @csrf_exempt  # authenticated by the code in the URL; see the module docstring
 @resident_headers
@@ -233,7 +277,21 @@ def campaign_page(request, code, campaign_id):
     """The campaign's form, prefilled with the household's answers (GET); a
     submission stores a new version and goes back to the household's page
     (POST, then redirect). A closed campaign shows the answers read-only."""
-    household, refusal = _household_or_refusal(request, code)
+    if ratelimit.is_limited(FAILURES, request):
+        return _too_many(request)
+    cache_key = _page_cache_key(request, code, campaign_id)
+    if cache_key is not None:
+        content = cache.get(cache_key)
+        if content is not None:
+            return HttpResponse(content)
+    response = _campaign_page(request, code, campaign_id)
+    if cache_key is not None and response.status_code == 200:
+        cache.set(cache_key, response.content, PAGE_CACHE_SECONDS)
+    return response
+
+
+def _campaign_page(request, code, campaign_id):
+    household, refusal = _household_or_refusal(request, code, limit_checked=True)
     if refusal:
         return refusal
     code = normalise_code(code)
