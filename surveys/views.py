@@ -108,7 +108,7 @@ def _too_many(request, scope: str = FAILURES):
     response = _render(
         request,
         "surveys/resident/too_many.html",
-        {"minutes": math.ceil(seconds / 60)},
+        {"minutes": math.ceil(seconds / 60), "opinions": scope == OPINIONS},
         status=429,
     )
     response["Retry-After"] = str(seconds)

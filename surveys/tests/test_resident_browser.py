@@ -206,3 +206,21 @@ def test_elder_mode_has_large_text_and_targets_in_one_column(
     assert small == []
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
+
+
+def test_each_question_can_be_read_aloud_in_chinese(live_server, phone_page, setup):
+    page = phone_page
+    page.add_init_script(
+        """window.spoken = [];
+        if (window.speechSynthesis) {
+          window.speechSynthesis.speak = (u) => window.spoken.push([u.lang, u.text]);
+        }"""
+    )
+    page.goto(f"{live_server.url}{setup.url}")
+
+    page.locator(f"#q{setup.q('wants')} [data-speak]").click()
+
+    [(lang, text)] = page.evaluate("() => window.spoken")
+    assert lang == "zh-CN"
+    assert "您家需要加装电梯吗？" in text
+    assert "不需要" in text

@@ -74,8 +74,9 @@ def test_opinions_through_an_open_link_are_limited_per_client(client, setup):
     link = open_link_ensure(estate=setup.campaign.estate, actor=SYSTEM)
     url = f"/o/{link.token}/"
 
-    sent = [client.post(url, {"text": f"意见{n}"}).status_code for n in range(3)]
+    sent = [client.post(url, {"text": f"意见{n}"}) for n in range(3)]
 
-    assert sent == [302, 302, 429]
+    assert [response.status_code for response in sent] == [302, 302, 429]
+    assert "提交得太频繁了" in sent[2].content.decode()
     assert Opinion.objects.count() == 2
     assert client.get(url).status_code == 200  # reading is still fine
