@@ -153,7 +153,7 @@ def test_export_query_count_does_not_grow(
     client.force_login(street_user)
     client.get(url(data.campaign))
 
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(10):
         response = client.get(url(data.campaign))
 
     workbook = load_workbook(io.BytesIO(response.content))

@@ -151,7 +151,7 @@ def test_list_query_count_does_not_grow(
         CampaignFactory(estate=data.estate, title=f"征询{n}")
     client.force_login(community_user)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         response = client.get(LIST)
 
     assert response.context["page"].paginator.count == count + 1

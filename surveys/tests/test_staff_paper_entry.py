@@ -250,7 +250,7 @@ def test_picker_query_count_does_not_grow(
         answer_online(data, household)
     client.force_login(community_user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(url(data.campaign), {"building": data.buildings[0].pk})
 
     assert response.context["households"].paginator.count == count + 4

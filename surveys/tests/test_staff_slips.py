@@ -175,7 +175,7 @@ def test_slips_query_count_does_not_grow(
         AccessCodeFactory(household=household)
     client.force_login(community_user)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         response = client.get(URL, {"estate": estate_.pk})
 
     assert response.context["page"].paginator.count == count + 6

@@ -255,7 +255,7 @@ def test_words_query_count_does_not_grow(
         answer_online(data, household, text="意见")
     client.force_login(community_user)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         response = client.get(url(data.campaign))
 
     assert len(words_of(response)) == min(count, 20)

@@ -227,7 +227,7 @@ def test_result_query_count_does_not_grow(
         )
     client.force_login(community_user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = client.get(result_url(vote))
 
     assert response.context["result"].tally.part_heads == count + 3
@@ -413,7 +413,7 @@ def test_vote_list_query_count_does_not_grow(
         )
     client.force_login(community_user)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("surveys:vote_list"), {"estate": estate.pk})
 
     assert len(response.context["page"]) == min(count, 20)
