@@ -45,6 +45,7 @@ def _fresh_cache(settings):
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.REGISTER_IMPORT_DIR = tmp_path / "register_imports"
+    settings.REGISTER_EXPORT_DIR = tmp_path / "register_exports"
 
 
 @pytest.fixture

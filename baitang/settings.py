@@ -350,6 +350,15 @@ PHOTO_THUMBNAIL_SIZES = {"small": 320, "large": 1280}
 REGISTER_IMPORT_DIR = Path(
     os.environ.get("REGISTER_IMPORT_DIR", VAR_DIR / "register_imports")
 )
+# Finished background exports wait here for their creator (never under MEDIA_ROOT).
+REGISTER_EXPORT_DIR = Path(
+    os.environ.get("REGISTER_EXPORT_DIR", VAR_DIR / "register_exports")
+)
+# Exports of up to this many rows (estates + buildings + households; about two
+# seconds of work) are sent at once; larger ones are built by a Celery task.
+REGISTER_EXPORT_SYNC_MAX_ROWS = int(
+    os.environ.get("REGISTER_EXPORT_SYNC_MAX_ROWS", "4000")
+)
 # Largest register workbook accepted, in bytes.
 REGISTER_IMPORT_MAX_BYTES = int(
     os.environ.get("REGISTER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -546,6 +546,10 @@ class Photo(models.Model):
             models.Index(fields=["estate", "stage"]),
             # The API pages photos by id, also filtered by pair.
             models.Index(fields=["pair_key", "id"], name="photo_pair_key_id_idx"),
+            # The media view finds a photo by any of its stored file names.
+            models.Index(fields=["image"], name="photo_image_idx"),
+            models.Index(fields=["thumbnail_small"], name="photo_thumbnail_small_idx"),
+            models.Index(fields=["thumbnail_large"], name="photo_thumbnail_large_idx"),
         ]
 
     def __str__(self):
@@ -758,6 +762,73 @@ class RegisterImport(models.Model):
     def stored_path(self) -> Path:
         """Where the uploaded workbook waits (the id is a UUID: path-safe)."""
         return Path(settings.REGISTER_IMPORT_DIR) / f"{self.pk}.xlsx"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+class RegisterExport(models.Model):
+    """An export of the register too large to build within a request: a Celery
+    task writes the workbook under settings.REGISTER_EXPORT_DIR (never under
+    media) while the page shows its progress; only its creator downloads it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在生成")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("未能生成")
+
+    # A task works on the job in these states; a user has at most one of them.
+    RUNNING = (Status.QUEUED, Status.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        on_delete=models.CASCADE,
+        related_name="register_exports",
+    )
+    scope = models.CharField(_("范围"), max_length=100)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_written = models.PositiveIntegerField(_("已写入行数"), default=0)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    message = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登记表导出")
+        verbose_name_plural = _("登记表导出")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by"],
+                condition=Q(status__in=["queued", "running"]),
+                name="register_export_one_running_per_user",
+                violation_error_message=_("您已有一个导出正在生成。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="register_export_progress_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    def get_absolute_url(self):
+        return reverse("communities:estate_export_job", args=[self.pk])
+
+    @property
+    def stored_path(self) -> Path:
+        """Where the finished workbook waits (the id is a UUID: path-safe)."""
+        return Path(settings.REGISTER_EXPORT_DIR) / f"{self.pk}.xlsx"
 
     @property
     def is_running(self) -> bool:

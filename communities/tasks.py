@@ -9,6 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
+from . import exports
 from .excel import jobs
 from .models import RegisterImport
 
@@ -62,3 +63,27 @@ def register_import_check_task(job_id: str) -> None:
 def register_import_apply_task(job_id: str) -> None:
     """Import a register workbook its uploader confirmed after the preview."""
     _run(jobs.import_job_apply, job_id, Status.CONFIRMED, Status.IMPORTING)
+
+
+# A province-scale export (millions of households) takes tens of minutes;
+# exports.STALE_AFTER must stay longer than the hard limit.
+EXPORT_TASK_LIMITS = {"soft_time_limit": 1800, "time_limit": 1900}
+
+
+@shared_task(**EXPORT_TASK_LIMITS, **RETRY)
+def register_export_task(job_id: str) -> None:
+    """Write the workbook of a background register export."""
+    try:
+        exports.export_job_run(job_id=job_id)
+    except SoftTimeLimitExceeded:
+        exports.export_job_fail(
+            job_id=job_id, message=_("导出超时，请缩小筛选范围后重新导出。")
+        )
+    except (OperationalError, InterfaceError):
+        exports.export_job_release(job_id=job_id)  # for the retry
+        raise
+    except Exception:
+        logger.exception("register export %s failed", job_id)
+        exports.export_job_fail(
+            job_id=job_id, message=_("生成文件时出错，请稍后重试。")
+        )

@@ -25,6 +25,15 @@ urlpatterns = [
         name="register_template",
     ),
     path("estates/export.xlsx", register_views.register_export, name="register_export"),
+    path("estates/export/", views.estate_export, name="estate_export"),
+    path(
+        "estates/export/<uuid:pk>/", views.estate_export_job, name="estate_export_job"
+    ),
+    path(
+        "estates/export/<uuid:pk>/download/",
+        views.estate_export_download,
+        name="estate_export_download",
+    ),
     # Uploaded files, in production too: each request is checked against the
     # user's scope (photos of homes are not public).
     path(

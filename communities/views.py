@@ -1,23 +1,26 @@
-"""The register's pages for office staff: the street overview and the estate
-profile (三维画像)."""
+"""The register's pages for office staff: the street overview, its export,
+and the estate profile (三维画像)."""
 
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from baitang.roles import is_office_staff
 
-from . import selectors
+from . import excel, exports, selectors
 from .forecast import estate_forecast
 from .forms import EstateFilterForm
-from .models import EstateNeed, Problem, mask_phone
+from .models import EstateNeed, Problem, RegisterExport, mask_phone
 from .permissions import can_edit_estate
 
 OVERVIEW_PAGE_SIZE = 50
@@ -164,10 +167,104 @@ def estate_overview(request):
             "sort": sort,
             "columns": _sort_columns(request, sort),
             "page_query": _query_string(request.GET, page=None),
+            "export_query": _query_string(request.GET, page=None, sort=None),
             "totals": totals,
             "charts": charts,
         },
     )
+
+
+# --- Export -------------------------------------------------------------------
+
+
+def chosen_ids(raw: str) -> list[int] | None:
+    """?ids=1,2,3 as a list; [] when absent; None when malformed."""
+    try:
+        return [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        return None
+
+
+def register_export_response(request, *, filters: dict, may_queue: bool):
+    """The register export every page and the admin share: a small one is sent
+    at once; a larger one becomes a background job (only from a POST: a GET
+    gets a page asking to start it), and the user goes to its progress page."""
+    estates = exports.estates_to_export(user=request.user, filters=filters)
+    scope = exports.export_scope(user=request.user, filters=filters)
+    rows = exports.row_total(estates)
+    if exports.is_small(rows):
+        name = exports.export_file_name(scope)
+        return excel.xlsx_response(excel.export_register(estates), name)
+    if not may_queue:
+        query = request.GET.urlencode()
+        return render(
+            request,
+            "communities/export_confirm.html",
+            {
+                "rows": rows,
+                "scope": scope,
+                "action": reverse("communities:estate_export")
+                + (f"?{query}" if query else ""),
+            },
+        )
+    try:
+        job = exports.export_job_start(actor=request.user, filters=filters, scope=scope)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        running = exports.running_job_of(request.user)
+        if running is not None:
+            return redirect(running)
+        return redirect("communities:estate_overview")
+    return redirect(job)
+
+
+@require_POST
+@office_staff_required
+def estate_export(request):
+    """The overview's estates, filtered as on the page (its query string), or
+    those of ?ids=1,2,3, as the register workbook."""
+    ids = chosen_ids(request.GET.get("ids", ""))
+    if ids is None:
+        return HttpResponseBadRequest(_("参数 ids 应为用逗号分隔的小区编号。"))
+    form = EstateFilterForm(request.GET or None, user=request.user)
+    filters = exports.filters_of(form.filters(), ids)
+    return register_export_response(request, filters=filters, may_queue=True)
+
+
+def _own_export(request, pk) -> RegisterExport:
+    # Someone else's export looks missing.
+    return get_object_or_404(RegisterExport, pk=pk, created_by=request.user)
+
+
+@require_safe
+@office_staff_required
+def estate_export_job(request, pk):
+    """A background export's progress (the page refreshes itself), then its
+    download link."""
+    job = _own_export(request, pk)
+    response = render(request, "communities/export_job.html", {"job": job})
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+@office_staff_required
+def estate_export_download(request, pk):
+    job = _own_export(request, pk)
+    if job.status != RegisterExport.Status.DONE:
+        raise Http404
+    try:
+        handle = job.stored_path.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.file_name,
+        content_type=excel.XLSX_CONTENT_TYPE,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _needs_beside_forecast(estate, forecast) -> list[dict]:

@@ -317,11 +317,15 @@ class EstateAdmin(RegisterAdmin):
 
     @admin.action(description=_("导出所选小区（Excel）"))
     def export_selected(self, request, queryset):
+        # The pages' export: one file-name scheme, large ones in the background.
         # Imported here so the admin loads without openpyxl until it is used.
-        from communities import excel
+        from communities import exports
+        from communities.views import register_export_response
 
-        data = excel.export_register(queryset)
-        return excel.xlsx_response(data, "小区登记.xlsx")
+        ids = list(queryset.order_by().values_list("pk", flat=True))
+        return register_export_response(
+            request, filters=exports.filters_of({}, ids), may_queue=True
+        )
 
 
 # --- Buildings, households, owners --------------------------------------------

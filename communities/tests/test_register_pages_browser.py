@@ -1,7 +1,11 @@
+import io
+import re
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
+from communities.excel import ESTATES
 from communities.models import Photo, Problem
 from communities.tests.factories import (
     BuildingFactory,
@@ -206,3 +210,25 @@ def test_problems_stay_a_table_on_a_desktop(
         page.locator("table.problems").evaluate("el => getComputedStyle(el).display")
         == "table"
     )
+
+
+def test_overview_exports_what_it_shows(
+    live_server, desktop_page, street_user, register
+):
+    page = desktop_page
+    log_in(page, live_server, "/estates/")
+    page.select_option("#id_community", label="鹤洲社区")
+    page.get_by_role("button", name="筛选", exact=True).click()
+    page.wait_for_url("**/estates/?*community=*")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="导出筛选结果（Excel）").click()
+
+    download = info.value
+    assert re.fullmatch(
+        r"白藤街道小区登记_鹤洲社区_\d{8}-\d{4}\.xlsx", download.suggested_filename
+    )
+    with open(download.path(), "rb") as stored:
+        sheet = load_workbook(io.BytesIO(stored.read()), read_only=True)[ESTATES]
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == [register.name]
