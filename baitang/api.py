@@ -1,7 +1,13 @@
-"""What every API endpoint shares: role scoping (pagination is in settings)."""
+"""What every API endpoint shares: role scoping, figures counted for the rows of
+a page only, and the error responses in the OpenAPI schema (pagination is in
+baitang.pagination)."""
 
+from django.db import models
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, viewsets
 from rest_framework.generics import GenericAPIView
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 
@@ -42,6 +48,10 @@ class ScopedViewSetMixin:
 
     visible_to = None  # a selector: user -> QuerySet
     permission_classes = [CanEditObject]
+    # Any path segment reaches the view, so an id that is no id ("0.5") is the
+    # API's JSON 404, not the site's HTML page (the cost: no ".json" suffix on
+    # a detail URL).
+    lookup_value_regex = "[^/]+"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -82,11 +92,66 @@ class ScopedViewSetMixin:
         return False
 
     def get_queryset(self):
-        return self.optimize(type(self).visible_to(self.request.user))
+        queryset = self.optimize(type(self).visible_to(self.request.user))
+        sorted_by = self._figures_sorted_by()
+        return queryset.annotate(**sorted_by) if sorted_by else queryset
 
     def optimize(self, queryset):
         """The place to select_related, annotate or narrow the scoped rows."""
         return queryset
+
+    def row_figures(self) -> dict:
+        """Figures counted over related rows, by name: an expression on the row
+        (a Subquery on OuterRef("pk")). They are computed in one query for the
+        rows a response shows, not for every row of the list; a client sorting by
+        one (listed in `ordering_fields`) makes it part of the list's query."""
+        return {}
+
+    def _figures_sorted_by(self) -> dict:
+        figures = self.row_figures() if getattr(self, "request", None) else {}
+        if not figures:
+            return {}
+        param = self.request.query_params.get(api_settings.ORDERING_PARAM, "")
+        terms = [*param.split(","), *(getattr(self, "ordering", None) or ())]
+        sortable = getattr(self, "ordering_fields", None) or ()
+        requested = {term.strip().lstrip("-") for term in terms}
+        return {
+            name: figure
+            for name, figure in figures.items()
+            if name in requested and name in sortable
+        }
+
+    def with_row_figures(self, rows):
+        """The row (or rows) with every figure of `row_figures` set: one query
+        for all of them, over the primary keys of these rows only."""
+        figures = self.row_figures()
+        single = isinstance(rows, models.Model)
+        items = [rows] if single else list(rows)
+        missing = {
+            name: figure
+            for name, figure in figures.items()
+            if any(not hasattr(row, name) for row in items)
+        }
+        if missing and items:
+            model = type(items[0])
+            values = {
+                pk: figures_of_row
+                for pk, *figures_of_row in model._default_manager.filter(
+                    pk__in=[row.pk for row in items]
+                )
+                .order_by()
+                .annotate(**missing)
+                .values_list("pk", *missing)
+            }
+            for row in items:
+                for name, value in zip(missing, values[row.pk], strict=True):
+                    setattr(row, name, value)
+        return rows if single else items
+
+    def get_serializer(self, *args, **kwargs):
+        if args and args[0] is not None and self.row_figures():
+            args = (self.with_row_figures(args[0]), *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -95,3 +160,79 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "description": "错误说明。",
+}
+VALIDATION_ERROR_SCHEMA = {
+    "oneOf": [
+        {
+            "type": "object",
+            "additionalProperties": {
+                "oneOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "string"},
+                ]
+            },
+        },
+        {"type": "array", "items": {"type": "string"}},
+    ],
+    "description": (
+        "字段名 → 错误信息列表（non_field_errors 为不属于单个字段的错误）；"
+        "请求无法解析时为 detail。"
+    ),
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema plus the error answers DRF gives: 400 for bad
+    input (bodies, filters, refusals of a service), 401/403 without the right,
+    404 for rows outside the scope and for pages or cursors past the end, 415
+    for a body in a type the endpoint does not read."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, (description, schema) in self._error_responses().items():
+            if code not in responses:
+                response = self._get_response_for_code(schema, code)
+                response["description"] = description
+                responses[code] = response
+        return responses
+
+    def _component(self, name: str, schema: dict) -> dict:
+        component = ResolvedComponent(
+            name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
+
+    def _error_responses(self) -> dict[str, tuple[str, dict]]:
+        error = self._component("Error", ERROR_SCHEMA)
+        has_body = self.method in ("POST", "PUT", "PATCH")
+        has_path_parameter = "{" in self.path
+        is_list = self.method == "GET" and self._is_list_view()
+        public = all(
+            cls is permissions.AllowAny for cls in self.view.permission_classes
+        )
+        errors = {}
+        if (
+            has_body
+            or self.method == "DELETE"
+            or (is_list and self._get_filter_parameters())
+        ):
+            invalid = self._component("ValidationError", VALIDATION_ERROR_SCHEMA)
+            errors["400"] = ("请求有误（字段、筛选条件或业务规则）。", invalid)
+        if not public:
+            authenticators = self.view.get_authenticators()
+            if authenticators and authenticators[0].authenticate_header(None):
+                errors["401"] = ("未登录或凭据无效。", error)
+            errors["403"] = ("未登录，或无权进行此操作。", error)
+        if has_path_parameter or (is_list and self._get_paginator()):
+            errors["404"] = ("不存在或无权查看；或页码、翻页游标无效。", error)
+        if has_body:
+            errors["415"] = ("不支持的请求内容类型。", error)
+        return errors

@@ -1,14 +1,17 @@
-"""Throughput, queries and bytes of the platform's pages against a bare Django view.
+"""Throughput, queries and bytes of the platform's pages against a bare Django view,
+and the latency of every API list at 10 clients.
 
     python bench/run.py [--households 4000000] [--duration 10] [--reload]
+                        [--only pages|api]
 
 Uses its own database (baitang_bench on the local server), production settings
 (DEBUG=0, collected static files, gunicorn) and wrk from Debian as the client.
-The bar (DEVELOPERS.md): pages at >= 40% of the hello view's requests per second,
-<= 10 queries, <= 60 KB for resident pages.
+The bars: pages at >= 40% of the hello view's requests per second, <= 10 queries,
+<= 60 KB for resident pages; every API list within 150 ms at p95 at 10 clients.
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -68,6 +71,110 @@ def wrk(url: str, cookie: str, duration: int) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
+API_CLIENTS = 10
+
+
+def wrk_latency(url: str, token: str, duration: int) -> tuple[float, float, float]:
+    """Requests per second, p50 and p95 in milliseconds at API_CLIENTS clients,
+    authenticated as integrations are, with a token."""
+    url = quote(url, safe=":/?&=%-")
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{API_CLIENTS}",
+            f"-d{duration}s",
+            "-s",
+            str(BASE_DIR / "bench" / "latency.lua"),
+            "-H",
+            f"Authorization: Token {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    failed = int(re.search(r"STATUS_ERRORS (\d+)", output).group(1))
+    if failed or "Non-2xx" in output:
+        raise SystemExit(f"{url}: failed responses\n{output}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50, p95 = (
+        int(re.search(rf"P{n} (\d+)", output).group(1)) / 1000 for n in (50, 95)
+    )
+    return rps, p50, p95
+
+
+def cursor_at(position: int, reverse: bool = False) -> str:
+    """A cursor (rest_framework CursorPagination's encoding) pointing into the
+    middle of a list, as a client paging through it would hold."""
+    tokens = f"p={position}" + ("&r=1" if reverse else "")
+    return base64.b64encode(tokens.encode()).decode()
+
+
+def api_lists(estate, last_estate, community, sizes) -> list[tuple[str, str, str]]:
+    """(label, path, login) of every API list: first pages, deep pages, the
+    filters staff and integrations use, and a community worker's scope."""
+    api = "/api/v1"
+    middle = {name: max(1, count // 2) for name, count in sizes.items()}
+    # Page 100 (rows 4,951-5,000) where the list is that long.
+    deep = min(100, max(1, sizes["estates"] // 50))
+    return [
+        ("communities", f"{api}/communities/", "street"),
+        ("estates", f"{api}/estates/", "street"),
+        (f"estates ?page={deep}", f"{api}/estates/?page={deep}", "street"),
+        ("estates ?community=", f"{api}/estates/?community={community.pk}", "street"),
+        ("estates, community staff", f"{api}/estates/", "community"),
+        ("buildings", f"{api}/buildings/", "street"),
+        (f"buildings ?page={deep}", f"{api}/buildings/?page={deep}", "street"),
+        ("buildings ?estate=", f"{api}/buildings/?estate={last_estate.pk}", "street"),
+        ("households", f"{api}/households/", "street"),
+        (
+            "households, middle cursor",
+            f"{api}/households/?cursor={cursor_at(middle['households'])}",
+            "street",
+        ),
+        ("households ?estate=1st", f"{api}/households/?estate={estate.pk}", "street"),
+        (
+            "households ?estate=last",
+            f"{api}/households/?estate={last_estate.pk}",
+            "street",
+        ),
+        ("households ?occupancy=", f"{api}/households/?occupancy=vacant", "street"),
+        ("households, community staff", f"{api}/households/", "community"),
+        ("owners", f"{api}/owners/", "street"),
+        (
+            "owners, middle cursor",
+            f"{api}/owners/?cursor={cursor_at(middle['owners'])}",
+            "street",
+        ),
+        ("owners, community staff", f"{api}/owners/", "community"),
+        ("problem categories", f"{api}/problem-categories/", "street"),
+        ("problems", f"{api}/problems/", "street"),
+        (
+            "problems, middle cursor",
+            f"{api}/problems/?cursor={cursor_at(middle['problems'], reverse=True)}",
+            "street",
+        ),
+        ("problems ?status=open", f"{api}/problems/?status=open", "street"),
+        (
+            "problems ?community=",
+            f"{api}/problems/?community={community.pk}",
+            "street",
+        ),
+        ("problems, community staff", f"{api}/problems/", "community"),
+        ("photos", f"{api}/photos/", "street"),
+        ("photos ?estate=", f"{api}/photos/?estate={last_estate.pk}", "street"),
+        ("needs", f"{api}/needs/", "street"),
+        ("needs ?estate=", f"{api}/needs/?estate={last_estate.pk}", "street"),
+        ("governance bodies", f"{api}/governance-bodies/", "street"),
+        (
+            "governance bodies ?estate=",
+            f"{api}/governance-bodies/?estate={last_estate.pk}",
+            "street",
+        ),
+    ]
+
+
 def lighthouse(url: str, cookie: str) -> str:
     """Mobile Lighthouse performance and accessibility scores, as "perf/a11y"."""
     report = BASE_DIR / "var" / "lighthouse.json"
@@ -102,6 +209,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=4_000_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--reload", action="store_true")
+    parser.add_argument("--only", choices=["pages", "api"])
     parser.add_argument(
         "--lighthouse",
         action="store_true",
@@ -119,13 +227,15 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
 
     from baitang.models import User
     from bench.load_scale import load
-    from communities.models import Estate, Household
+    from communities.models import Estate, Household, Owner, Photo, Problem
 
     call_command("migrate", verbosity=0)
-    if args.reload or Household.objects.count() != args.households:
+    households = Household.objects.count()
+    if args.reload or households != args.households or not Photo.objects.exists():
         started = time.monotonic()
         print(f"loading {args.households:,} households…", flush=True)
         load(args.households)
@@ -139,6 +249,22 @@ def main() -> None:
     client.force_login(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     estate = Estate.objects.order_by("id").first()
+    last_estate = Estate.objects.order_by("id").last()
+    worker, _ = User.objects.get_or_create(
+        username="bench_community", defaults={"role": User.Role.COMMUNITY}
+    )
+    worker.communities.set([estate.community])
+    tokens = {
+        login: Token.objects.get_or_create(user=api_user)[0].key
+        for login, api_user in (("street", user), ("community", worker))
+    }
+    sizes = {
+        "estates": Estate.objects.count(),
+        "households": Household.objects.order_by("-id").values_list("id", flat=True)[0],
+        "owners": Owner.objects.order_by("-id").values_list("id", flat=True)[0],
+        "problems": Problem.objects.order_by("-id").values_list("id", flat=True)[0],
+    }
+    apis = api_lists(estate, last_estate, estate.community, sizes)
     pages = [
         ("hello (bare Django)", "/bench/hello", False),
         ("home (resident)", "/", False),
@@ -151,14 +277,28 @@ def main() -> None:
         ("estate profile", f"/estates/{estate.pk}/", True),
     ]
 
-    measured = []
-    for label, path, logged_in in pages:
-        browser = client if logged_in else Client()
+    if args.only == "api":
+        pages = pages[:1]
+    if args.only == "pages":
+        apis = []
+
+    def measure(browser, path):
         with CaptureQueriesContext(connection) as queries:
             response = browser.get(path)
         assert response.status_code == 200, (path, response.status_code)
         body = b"".join(response) if response.streaming else response.content
-        measured.append((label, path, len(queries), len(body)))
+        return len(queries), len(body)
+
+    measured = []
+    for label, path, logged_in in pages:
+        measured.append(
+            (label, path, *measure(client if logged_in else Client(), path))
+        )
+    measured_apis = []
+    for label, path, login in apis:
+        api_client = Client(headers={"Authorization": f"Token {tokens[login]}"})
+        queries, size = measure(api_client, path)
+        measured_apis.append((label, path, tokens[login], queries, size))
     connection.close()
 
     port = free_port()
@@ -186,6 +326,10 @@ def main() -> None:
             rps = wrk(base + path, cookie, args.duration)
             scores = lighthouse(base + path, cookie) if args.lighthouse else ""
             results.append((label, path, queries, size, rps, scores))
+        api_results = []
+        for label, path, token, queries, size in measured_apis:
+            rps, p50, p95 = wrk_latency(base + path, token, args.duration)
+            api_results.append((label, queries, size, rps, p50, p95))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
@@ -205,6 +349,16 @@ def main() -> None:
             f"{label:<28}{rps:>9.0f}{100 * rps / hello_rps:>8.1f}%"
             f"{queries:>9}{size / 1024:>8.1f}  {scores}"
         )
+    if api_results:
+        print(f"\nAPI lists: wrk -t1 -c{API_CLIENTS} -d{args.duration}s")
+        print(
+            f"{'list':<30}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'queries':>9}{'KB':>7}"
+        )
+        for label, queries, size, rps, p50, p95 in api_results:
+            print(
+                f"{label:<30}{rps:>8.0f}{p50:>8.1f}{p95:>8.1f}{queries:>9}"
+                f"{size / 1024:>7.1f}{'  > 150 ms' if p95 > 150 else ''}"
+            )
 
 
 if __name__ == "__main__":

@@ -81,10 +81,11 @@ def visible_count(rows: QuerySet, link: str) -> Coalesce:
 
 def with_open_problem_count(estates: QuerySet[Estate]) -> QuerySet[Estate]:
     """Annotate each estate with `open_problem_count` (open and recurred)."""
-    return estates.annotate(open_problem_count=_open_problem_count())
+    return estates.annotate(open_problem_count=open_problem_count())
 
 
-def _open_problem_count():
+def open_problem_count():
+    """An estate's open and recurred problems: a subquery on OuterRef("pk")."""
     counts = (
         Problem.objects.filter(
             estate=OuterRef("pk"), status__in=UNRESOLVED_PROBLEM_STATUSES
@@ -163,7 +164,7 @@ def estate_overview(*, estates: QuerySet[Estate], sort: str) -> QuerySet[Estate]
     return (
         estates.select_related("community")
         .annotate(
-            open_problem_count=_open_problem_count(),
+            open_problem_count=open_problem_count(),
             elderly_share_pct=_elderly_share_pct(),
             management_order=_management_order(),
         )

@@ -3,7 +3,9 @@ number filters: the list is already scoped, and a number filter neither reveals
 whether a row outside the scope exists nor costs a query."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from communities.models import (
     Building,
@@ -15,9 +17,31 @@ from communities.models import (
     Problem,
 )
 
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+@extend_schema_field(
+    {
+        "type": "integer",
+        "format": "int64",
+        "minimum": BIGINT_MIN,
+        "maximum": BIGINT_MAX,
+    }
+)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number, such as a related row's id: 1.5, or a number no column
+    can hold, is a 400, not an empty list or a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", BIGINT_MIN)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)
+
 
 class EstateFilter(django_filters.FilterSet):
-    community = django_filters.NumberFilter(field_name="community_id")
+    community = IntegerFilter(field_name="community_id")
     build_year = django_filters.RangeFilter(
         label=_("建成年代范围（build_year_min / build_year_max）")
     )
@@ -32,8 +56,8 @@ class EstateFilter(django_filters.FilterSet):
 
 
 class BuildingFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="estate_id")
-    community = django_filters.NumberFilter(field_name="estate__community_id")
+    estate = IntegerFilter(field_name="estate_id")
+    community = IntegerFilter(field_name="estate__community_id")
     has_elevator = django_filters.BooleanFilter()
 
     class Meta:
@@ -42,10 +66,10 @@ class BuildingFilter(django_filters.FilterSet):
 
 
 class HouseholdFilter(django_filters.FilterSet):
-    building = django_filters.NumberFilter(field_name="building_id")
-    estate = django_filters.NumberFilter(field_name="building__estate_id")
+    building = IntegerFilter(field_name="building_id")
+    estate = IntegerFilter(field_name="building__estate_id")
     occupancy = django_filters.ChoiceFilter(choices=Household.Occupancy.choices)
-    unit = django_filters.NumberFilter()
+    unit = IntegerFilter()
     elderly_living_alone = django_filters.BooleanFilter()
 
     class Meta:
@@ -54,10 +78,10 @@ class HouseholdFilter(django_filters.FilterSet):
 
 
 class ProblemFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="estate_id")
-    community = django_filters.NumberFilter(field_name="estate__community_id")
-    building = django_filters.NumberFilter(field_name="building_id")
-    category = django_filters.NumberFilter(field_name="category_id")
+    estate = IntegerFilter(field_name="estate_id")
+    community = IntegerFilter(field_name="estate__community_id")
+    building = IntegerFilter(field_name="building_id")
+    category = IntegerFilter(field_name="category_id")
     status = django_filters.MultipleChoiceFilter(choices=Problem.Status.choices)
     severity = django_filters.ChoiceFilter(choices=Problem.Severity.choices)
     source = django_filters.ChoiceFilter(choices=Problem.Source.choices)
@@ -76,9 +100,9 @@ class ProblemFilter(django_filters.FilterSet):
 
 
 class PhotoFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="estate_id")
-    building = django_filters.NumberFilter(field_name="building_id")
-    problem = django_filters.NumberFilter(field_name="problem_id")
+    estate = IntegerFilter(field_name="estate_id")
+    building = IntegerFilter(field_name="building_id")
+    problem = IntegerFilter(field_name="problem_id")
     stage = django_filters.ChoiceFilter(choices=Photo.Stage.choices)
     pair_key = django_filters.CharFilter()
 
@@ -88,7 +112,7 @@ class PhotoFilter(django_filters.FilterSet):
 
 
 class EstateNeedFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="estate_id")
+    estate = IntegerFilter(field_name="estate_id")
     kind = django_filters.ChoiceFilter(choices=EstateNeed.Kind.choices)
 
     class Meta:
@@ -97,7 +121,7 @@ class EstateNeedFilter(django_filters.FilterSet):
 
 
 class GovernanceBodyFilter(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="estate_id")
+    estate = IntegerFilter(field_name="estate_id")
     kind = django_filters.ChoiceFilter(choices=GovernanceBody.Kind.choices)
 
     class Meta:

@@ -2,7 +2,7 @@
 baitang.api) and writes through communities.services or communities.photos."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +12,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from baitang.api import ScopedModelViewSet, ScopedReadOnlyViewSet, ScopedViewSetMixin
+from baitang.pagination import CursorPagination
 from communities import photos, services
+from communities.models import GovernanceMember
 from communities.permissions import (
     buildings_visible_to,
     can_edit_estate,
@@ -27,7 +29,7 @@ from communities.permissions import (
     problem_categories_visible_to,
     problems_visible_to,
 )
-from communities.selectors import visible_count, with_open_problem_count
+from communities.selectors import open_problem_count, visible_count
 
 from . import filters, serializers
 
@@ -69,8 +71,8 @@ class ServiceViewSetMixin:
         services.row_delete(row=instance, actor=self.request.user)
 
     def _reload(self, serializer, obj):
-        # Re-read through the scoped, annotated queryset for the response.
-        serializer.instance = self.get_queryset().get(pk=obj.pk)
+        # Re-read through the scoped queryset, with its figures, for the response.
+        serializer.instance = self.with_row_figures(self.get_queryset().get(pk=obj.pk))
 
 
 class CommunityViewSet(ScopedReadOnlyViewSet):
@@ -82,8 +84,9 @@ class CommunityViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["name", "estate_count"]
     ordering = ["name"]
 
-    def optimize(self, queryset):
-        return queryset.annotate(estate_count=Count("estates"))
+    def row_figures(self):
+        estates = estates_visible_to(self.request.user)
+        return {"estate_count": visible_count(estates, "community")}
 
 
 class EstateViewSet(ServiceViewSetMixin, ScopedModelViewSet):
@@ -101,13 +104,18 @@ class EstateViewSet(ServiceViewSetMixin, ScopedModelViewSet):
         "elderly_60_count",
         "open_problem_count",
     ]
+    # By community, then name: the plan walks the community names' index and
+    # each community's estates (estate_unique_name_in_community).
     ordering = ["community__name", "name"]
 
     def estate_of(self, obj):
         return obj
 
     def optimize(self, queryset):
-        return with_open_problem_count(queryset.select_related("community"))
+        return queryset.select_related("community")
+
+    def row_figures(self):
+        return {"open_problem_count": open_problem_count()}
 
     def perform_create(self, serializer):
         estate = services.estate_create(
@@ -132,12 +140,16 @@ class BuildingViewSet(ServiceViewSetMixin, ScopedModelViewSet):
     filterset_class = filters.BuildingFilter
     search_fields = ["name", "estate__name"]
     ordering_fields = ["name", "storeys", "household_total"]
-    ordering = ["estate__name", "name"]
+    # The unique index building_unique_name_in_estate ("estate" alone would
+    # sort by the estate's own ordering, through two joins).
+    ordering = ["estate_id", "name"]
 
     def optimize(self, queryset):
-        return queryset.select_related("estate").annotate(
-            household_total=Count("households")
-        )
+        return queryset.select_related("estate")
+
+    def row_figures(self):
+        households = households_visible_to(self.request.user)
+        return {"household_total": visible_count(households, "building")}
 
     def perform_create(self, serializer):
         building = services.building_create(
@@ -160,9 +172,12 @@ class HouseholdViewSet(ServiceViewSetMixin, ScopedModelViewSet):
 
     visible_to = households_visible_to
     filterset_class = filters.HouseholdFilter
+    pagination_class = CursorPagination
     search_fields = ["number"]
-    ordering_fields = ["unit", "number", "floor", "exclusive_area"]
-    ordering = ["building__estate__name", "building__name", "unit", "number"]
+    # Cursor pages need a unique, indexed order: registration order, or
+    # ?ordering=-id for the newest first.
+    ordering_fields = ["id"]
+    ordering = ["id"]
 
     def estate_of(self, obj):
         return obj.building.estate
@@ -204,19 +219,20 @@ class OwnerViewSet(ScopedReadOnlyViewSet):
 
     visible_to = owners_visible_to
     serializer_class = serializers.OwnerSerializer
+    pagination_class = CursorPagination
     search_fields = ["name", "phone"]
-    ordering_fields = ["name", "household_total"]
-    ordering = ["name"]
+    ordering_fields = ["id"]
+    ordering = ["id"]
 
     def optimize(self, queryset):
         if not can_see_personal_data(self.request.user):
             return queryset.none()
+        return queryset
+
+    def row_figures(self):
         # Only the households this user sees are counted.
-        return queryset.annotate(
-            household_total=visible_count(
-                households_visible_to(self.request.user), "owners"
-            )
-        )
+        households = households_visible_to(self.request.user)
+        return {"household_total": visible_count(households, "owners")}
 
 
 class ProblemCategoryViewSet(ScopedReadOnlyViewSet):
@@ -233,9 +249,10 @@ class ProblemViewSet(ServiceViewSetMixin, ScopedModelViewSet):
 
     visible_to = problems_visible_to
     filterset_class = filters.ProblemFilter
+    pagination_class = CursorPagination
     search_fields = ["description", "estate__name"]
-    ordering_fields = ["reported_on", "severity", "status"]
-    ordering = ["-reported_on", "-id"]
+    ordering_fields = ["id"]
+    ordering = ["-id"]  # the newest first
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -299,9 +316,10 @@ class PhotoViewSet(
 
     visible_to = photos_visible_to
     filterset_class = filters.PhotoFilter
+    pagination_class = CursorPagination
     search_fields = ["caption", "pair_key"]
-    ordering_fields = ["created_at", "taken_on"]
-    ordering = ["-created_at", "-id"]
+    ordering_fields = ["id"]
+    ordering = ["-id"]  # the newest first
     parser_classes = [MultiPartParser, FormParser]
     error_field = "image_file"
 
@@ -347,7 +365,7 @@ class EstateNeedViewSet(ServiceViewSetMixin, ScopedModelViewSet):
     serializer_class = serializers.EstateNeedSerializer
     filterset_class = filters.EstateNeedFilter
     ordering_fields = ["kind", "quantity", "created_at"]
-    ordering = ["estate__name", "kind"]
+    ordering = ["estate_id", "kind", "id"]  # the index need_estate_kind_id_idx
 
     def perform_create(self, serializer):
         need = services.need_create(
@@ -372,10 +390,12 @@ class GovernanceBodyViewSet(ServiceViewSetMixin, ScopedModelViewSet):
     filterset_class = filters.GovernanceBodyFilter
     search_fields = ["name"]
     ordering_fields = ["name", "kind"]
-    ordering = ["estate__name", "kind", "name"]
+    ordering = ["estate_id", "kind", "name"]  # the index governance_estate_kind_idx
 
     def optimize(self, queryset):
-        return queryset.prefetch_related("members")
+        # By id: the members' default order joins up to the community's name.
+        members = GovernanceMember.objects.order_by("id")
+        return queryset.prefetch_related(Prefetch("members", queryset=members))
 
     def perform_create(self, serializer):
         body = services.governance_body_create(
