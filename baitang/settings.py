@@ -269,6 +269,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set where several models name a field alike.
+    "ENUM_NAME_OVERRIDES": {
+        "ProblemStatusEnum": "communities.models.Problem.Status",
+        "CampaignStatusEnum": "surveys.models.Campaign.Status",
+        "VoteStatusEnum": "surveys.models.Vote.Status",
+        "ReplyStatusEnum": "surveys.models.Reply.Status",
+        "ReplyAnswerEnum": "surveys.api.serializers.REPLY_ANSWERS",
+        "MatterEnum": "surveys.models.MATTER_CHOICES",
+    },
 }
 
 # HTTPS hardening, on whenever the platform runs in production mode.

@@ -5,6 +5,7 @@ from baitang import token_views, views
 
 api_v1 = [
     path("", include("communities.api.urls")),
+    path("", include("surveys.api.urls")),
 ]
 
 urlpatterns = [

@@ -19,6 +19,7 @@ from .models import (
     MenuItem,
     OccupiedConsent,
     Opinion,
+    Question,
     Reply,
     Response,
     Vote,
@@ -79,6 +80,11 @@ def can_edit_campaign(user, campaign: Campaign | None = None) -> bool:
     if campaign.is_template:
         return is_street_staff(user)
     return can_edit_estate(user, campaign.estate)
+
+
+def questions_visible_to(user) -> QuerySet[Question]:
+    """The questions of the campaigns (and templates) the user sees."""
+    return Question.objects.filter(campaign__in=campaigns_visible_to(user))
 
 
 def responses_visible_to(user) -> QuerySet[Response]:

@@ -1,7 +1,8 @@
 """Who may do what, as one table: every model registered in the admin and every
-endpoint of the register API, for every role, including staff of another
-community. The tables are built from the registries, so a new model or endpoint
-is covered automatically, and fails here until it is given a factory and a scope.
+endpoint of the API (the register's and the order menu's routers), for every
+role, including staff of another community. The tables are built from the
+registries, so a new model or endpoint is covered automatically, and fails here
+until it is given a factory and a scope.
 """
 
 import io
@@ -26,7 +27,7 @@ from rest_framework.authtoken.models import Token
 from baitang.models import LoginAttempt, User
 from baitang.roles import SYSTEM
 from baitang.tests.html_forms import form_values
-from communities.api.urls import router
+from communities.api.urls import router as register_router
 from communities.models import (
     Building,
     Community,
@@ -52,6 +53,32 @@ from communities.tests.factories import (
     ProblemFactory,
     UserFactory,
 )
+from surveys.api.urls import router as surveys_router
+from surveys.models import (
+    AccessCode,
+    Ballot,
+    Campaign,
+    Interview,
+    Meeting,
+    MenuItem,
+    Opinion,
+    Question,
+    Reply,
+    Response,
+    Vote,
+)
+from surveys.permissions import Resident
+from surveys.services import response_submit
+from surveys.tests.factories import (
+    AccessCodeFactory,
+    BallotFactory,
+    CampaignFactory,
+    InterviewFactory,
+    MeetingFactory,
+    MenuItemFactory,
+    QuestionFactory,
+    VoteFactory,
+)
 
 ROLES = ["street", "community", "other_community", "party", "anonymous"]
 
@@ -62,6 +89,16 @@ SHARED_LIST = "a list every office worker reads and the street office edits"
 STREET_ONLY = "logins and periodic tasks: the street office only"
 SUPERUSER_ONLY = "third-party tables: Django permissions, i.e. superusers only"
 STREET_VIEW_ONLY = "failed logins: the street office reads and unlocks, none edits"
+COMMUNITY_DRAFTS = (
+    "drafts of an estate (campaigns, their questions, votes): its community's "
+    "staff and the street office edit and delete them"
+)
+RECORDS = (
+    "what residents left (responses, open opinions): read by the estate's staff, "
+    "changed by nobody, deleted by the street office"
+)
+REPLIES = "replies to residents' words: the estate's staff answer, nobody deletes"
+CODES = "household access codes: read by the estate's staff, reissued, never edited"
 
 
 def _photo(community):
@@ -87,6 +124,42 @@ def _owner(community):
 
 def _estate(community):
     return EstateFactory(community=community)
+
+
+def _household(community):
+    return HouseholdFactory(building=BuildingFactory(estate=_estate(community)))
+
+
+def _draft_campaign(community):
+    return CampaignFactory(
+        estate=_estate(community),
+        status=Campaign.Status.DRAFT,
+        opens_at=None,
+        closes_at=None,
+    )
+
+
+def _response(community):
+    """A household's answer to an open campaign's text question (so a reply
+    awaits it)."""
+    household = _household(community)
+    question = QuestionFactory(
+        campaign=CampaignFactory(estate=household.building.estate),
+        kind=Question.Kind.TEXT,
+    )
+    response = response_submit(
+        campaign=question.campaign,
+        household=household,
+        answers={question.pk: "楼道灯坏了"},
+        actor=Resident(household),
+    )
+    return Response.objects.get(pk=response.pk)
+
+
+def _ballot(community):
+    household = _household(community)
+    vote = VoteFactory(estate=household.building.estate)
+    return BallotFactory(vote=vote, household=household)
 
 
 # model -> (make a row belonging to `community`, scope)
@@ -175,6 +248,42 @@ FACTORIES = {
         lambda community: IntervalSchedule.objects.create(every=9, period="hours"),
         STREET_ONLY,
     ),
+    MenuItem: (lambda community: MenuItemFactory(name="矩阵项目"), SHARED_LIST),
+    Campaign: (_draft_campaign, COMMUNITY_DRAFTS),
+    Question: (
+        lambda community: QuestionFactory(campaign=_draft_campaign(community)),
+        COMMUNITY_DRAFTS,
+    ),
+    Response: (_response, RECORDS),
+    Reply: (
+        lambda community: Reply.objects.get(response=_response(community)),
+        REPLIES,
+    ),
+    Opinion: (
+        lambda community: Opinion.objects.create(
+            estate=_estate(community), text="希望增加休息座椅"
+        ),
+        RECORDS,
+    ),
+    AccessCode: (
+        lambda community: AccessCodeFactory(household=_household(community)),
+        CODES,
+    ),
+    Vote: (
+        lambda community: VoteFactory(
+            estate=_estate(community), status=Vote.Status.DRAFT, opens_at=None
+        ),
+        COMMUNITY_DRAFTS,
+    ),
+    Ballot: (_ballot, COMMUNITY_ROWS),
+    Interview: (
+        lambda community: InterviewFactory(estate=_estate(community)),
+        COMMUNITY_ROWS,
+    ),
+    Meeting: (
+        lambda community: MeetingFactory(estate=_estate(community)),
+        COMMUNITY_ROWS,
+    ),
 }
 
 # What each role gets, per scope: changelist, change view, add view. "edit"
@@ -218,7 +327,21 @@ EXPECTED = {
         "other_community": (403, 403, 403),
         "party": (403, 403, 403),
     },
+    RECORDS: {
+        "street": ("list+", "view", 403),
+        "community": ("list+", "view", 403),
+        "other_community": ("list-", "gone", 403),
+        "party": (403, 403, 403),
+    },
+    REPLIES: {
+        "street": ("list+", "edit", 403),
+        "community": ("list+", "edit", 403),
+        "other_community": ("list-", "gone", 403),
+        "party": (403, 403, 403),
+    },
 }
+EXPECTED[COMMUNITY_DRAFTS] = EXPECTED[COMMUNITY_ROWS]
+EXPECTED[CODES] = EXPECTED[RECORDS]
 for _scope in EXPECTED.values():
     _scope["anonymous"] = ("login", "login", "login")
 
@@ -312,6 +435,16 @@ ADMIN_CHANGES = {
     CrontabSchedule: {"minute": "8"},
     SolarSchedule: {"latitude": "22.300000"},
     IntervalSchedule: {"every": "11"},
+    MenuItem: {"description": "矩阵"},
+    Campaign: {"title": "矩阵征询"},
+    Question: {"prompt": "矩阵题目"},
+    Response: {"channel": "paper"},
+    Reply: {"status": "accepted", "text": "矩阵答复"},
+    Opinion: {"text": "矩阵"},
+    AccessCode: {"is_active": ""},
+    Vote: {"title": "矩阵表决"},
+    Interview: {"notes": "矩阵"},
+    Meeting: {"place": "矩阵"},
 }
 
 # What a POST of the change form and of the delete confirmation do: "saved" and
@@ -350,6 +483,30 @@ ADMIN_WRITES = {
         "party": (403, 403),
     },
     SUPERUSER_ONLY: {
+        "street": (403, 403),
+        "community": (403, 403),
+        "other_community": (403, 403),
+        "party": (403, 403),
+    },
+    COMMUNITY_DRAFTS: {
+        "street": ("saved", "deleted"),
+        "community": ("saved", "deleted"),
+        "other_community": ("gone", "gone"),
+        "party": (403, 403),
+    },
+    RECORDS: {
+        "street": (403, "deleted"),
+        "community": (403, 403),
+        "other_community": (403, 403),
+        "party": (403, 403),
+    },
+    REPLIES: {
+        "street": ("saved", 403),
+        "community": ("saved", 403),
+        "other_community": ("gone", 403),
+        "party": (403, 403),
+    },
+    CODES: {
         "street": (403, 403),
         "community": (403, 403),
         "other_community": (403, 403),
@@ -431,11 +588,13 @@ def _admin_moves(community, other_community):
             "estate": elsewhere,
             "building": BuildingFactory(estate=elsewhere),
             "body": GovernanceBodyFactory(estate=elsewhere),
+            "campaign": CampaignFactory(estate=elsewhere, status="draft"),
         },
         "other community": {
             "estate": foreign,
             "building": BuildingFactory(estate=foreign),
             "body": GovernanceBodyFactory(estate=foreign),
+            "campaign": CampaignFactory(estate=foreign, status="draft"),
         },
     }
 
@@ -443,7 +602,8 @@ def _admin_moves(community, other_community):
 ESTATE_ROW_MODELS = [
     model
     for model in ADMIN_MODELS
-    if FACTORIES.get(model, (None, None))[1] == COMMUNITY_ROWS and model is not Estate
+    if FACTORIES.get(model, (None, None))[1] in (COMMUNITY_ROWS, COMMUNITY_DRAFTS)
+    and model is not Estate
 ]
 # The field that ties each row to its estate, and where the row's estate is read.
 MOVE_FIELDS = {
@@ -455,6 +615,11 @@ MOVE_FIELDS = {
     EstateNeed: ("estate", "estate_id"),
     GovernanceBody: ("estate", "estate_id"),
     GovernanceMember: ("body", "body__estate_id"),
+    Campaign: ("estate", "estate_id"),
+    Question: ("campaign", "campaign__estate_id"),
+    Vote: ("estate", "estate_id"),
+    Interview: ("estate", "estate_id"),
+    Meeting: ("estate", "estate_id"),
 }
 
 
@@ -496,14 +661,21 @@ def test_admin_cannot_move_a_row_to_another_estate(
 
 # --- API ------------------------------------------------------------------------------
 
+# Every router under /api/v1/ (baitang.urls).
+ROUTERS = [register_router, surveys_router]
 API_ENDPOINTS = sorted(
-    (prefix, viewset) for prefix, viewset, _basename in router.registry
+    (prefix, viewset)
+    for router in ROUTERS
+    for prefix, viewset, _basename in router.registry
 )
 
 # Which roles see a row made in `community`, per scope; everyone else gets an
 # empty list and 404 on the row.
 API_SEES = {
     COMMUNITY_ROWS: {"street", "community"},
+    COMMUNITY_DRAFTS: {"street", "community"},
+    RECORDS: {"street", "community"},
+    REPLIES: {"street", "community"},
     COMMUNITIES: {"street", "community"},
     SHARED_LIST: {"street", "community", "other_community"},
 }
@@ -592,6 +764,29 @@ API_CREATES = {
         "kind": "committee",
         "name": "矩阵组织",
     },
+    MenuItem: lambda community: {
+        "name": "矩阵新项目",
+        "kind": "custom",
+        "national_class": "improve",
+    },
+    Campaign: lambda community: {"estate": _estate(community).pk, "title": "矩阵"},
+    Vote: lambda community: {
+        "estate": _estate(community).pk,
+        "matter": 9,
+        "title": "矩阵表决",
+    },
+    Interview: lambda community: {
+        "estate": _estate(community).pk,
+        "group": "tenants",
+        "interviewer": "矩阵",
+        "notes": "矩阵",
+    },
+    Meeting: lambda community: {
+        "estate": _estate(community).pk,
+        "held_at": "2026-03-01T10:00:00+08:00",
+        "place": "矩阵",
+        "agenda": "矩阵",
+    },
 }
 API_UPDATES = {
     Estate: {"notes": "矩阵"},
@@ -600,6 +795,12 @@ API_UPDATES = {
     Problem: {"description": "矩阵"},
     EstateNeed: {"description": "矩阵"},
     GovernanceBody: {"name": "矩阵组织"},
+    MenuItem: {"description": "矩阵"},
+    Campaign: {"title": "矩阵征询"},
+    Reply: {"status": "accepted", "text": "矩阵答复"},
+    Vote: {"title": "矩阵表决"},
+    Interview: {"notes": "矩阵"},
+    Meeting: {"place": "矩阵"},
 }
 
 # POST, PATCH, DELETE per scope and role, for the methods an endpoint has. A
@@ -610,6 +811,25 @@ API_WRITES = {
         "street": (201, 200, 204),
         "community": (201, 200, 403),
         "other_community": (400, 404, 404),
+        "party": (403, 403, 403),
+    },
+    COMMUNITY_DRAFTS: {
+        "street": (201, 200, 204),
+        "community": (201, 200, 204),
+        "other_community": (400, 404, 404),
+        "party": (403, 403, 403),
+    },
+    # Replies are only answered (PATCH): their POST and DELETE are missing.
+    REPLIES: {
+        "street": (None, 200, None),
+        "community": (None, 200, None),
+        "other_community": (None, 404, None),
+        "party": (None, 403, None),
+    },
+    SHARED_LIST: {
+        "street": (201, 200, 204),
+        "community": (403, 403, 403),
+        "other_community": (403, 403, 403),
         "party": (403, 403, 403),
     },
 }
@@ -741,3 +961,85 @@ def test_api_cannot_move_a_row_to_another_estate(
     assert response.status_code == 400
     assert list(response.json()) == ["estate"]
     assert _row(model, obj.pk) == before
+
+
+# --- Campaign templates ---------------------------------------------------------------
+
+# A template (a campaign of no estate) is the street office's: every office worker
+# reads and copies it, only the street office changes or deletes it. Per role:
+# admin changelist, change page, change POST, delete POST; API list, PATCH, DELETE.
+TEMPLATE_RIGHTS = {
+    "street": ("list+", "edit", "saved", "deleted", True, 200, 204),
+    "community": ("list+", "view", 403, 403, True, 403, 403),
+    "other_community": ("list+", "view", 403, 403, True, 403, 403),
+    "party": (403, 403, 403, 403, False, 403, 403),
+    "anonymous": ("login", "login", "login", "login", None, 403, 403),
+}
+
+
+def _template():
+    return CampaignFactory(
+        estate=None,
+        is_template=True,
+        status=Campaign.Status.DRAFT,
+        opens_at=None,
+        closes_at=None,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_campaign_template_matrix(client, api_client, role_users, role):
+    # given
+    (
+        expected_list,
+        expected_change,
+        expected_post,
+        expected_delete,
+        listed_in_api,
+        expected_patch,
+        expected_api_delete,
+    ) = TEMPLATE_RIGHTS[role]
+    admin_row, api_row = _template(), _template()
+    change_url = reverse("admin:surveys_campaign_change", args=[admin_row.pk])
+    client.force_login(role_users["street"])
+    data = form_values(client.get(change_url).content.decode())
+    data["title"] = "矩阵模板"
+    client.logout()
+    user = _login(client, role_users, role)
+    if user is not None:
+        api_client.force_authenticate(user)
+    before = _row(Campaign, admin_row.pk)
+    api_before = _row(Campaign, api_row.pk)
+
+    # when
+    changelist = client.get(reverse("admin:surveys_campaign_changelist"))
+    change = client.get(change_url)
+    changed = client.post(change_url, data)
+    after_change = _row(Campaign, admin_row.pk)
+    deleted = client.post(
+        reverse("admin:surveys_campaign_delete", args=[admin_row.pk]), {"post": "yes"}
+    )
+    after_delete = _row(Campaign, admin_row.pk)
+    listed = api_client.get("/api/v1/campaigns/", {"is_template": "true"})
+    patched = api_client.patch(
+        f"/api/v1/campaigns/{api_row.pk}/", {"title": "矩阵"}, format="json"
+    )
+    api_after_patch = _row(Campaign, api_row.pk)
+    api_deleted = api_client.delete(f"/api/v1/campaigns/{api_row.pk}/")
+
+    # then
+    _check(changelist, expected_list, admin_row, "changelist")
+    _check(change, expected_change, admin_row, "change")
+    _check_write(changed, expected_post, before, after_change, "change")
+    _check_write(deleted, expected_delete, after_change, after_delete, "delete")
+    if listed_in_api is None:
+        assert listed.status_code in ANONYMOUS
+    else:
+        ids = {row["id"] for row in listed.json()["results"]}
+        assert (api_row.pk in ids) is listed_in_api
+    assert patched.status_code in (expected_patch, 401)
+    assert (api_after_patch != api_before) is (patched.status_code == 200)
+    assert api_deleted.status_code in (expected_api_delete, 401)
+    if api_deleted.status_code != 204:
+        assert _row(Campaign, api_row.pk) == api_after_patch

@@ -5,16 +5,20 @@ answer, the questions they answered stay as they were.
 """
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baitang.roles import recorded_actor
 from communities.models import Building, Estate
+from communities.photos import _encode, _thumbnail, process_photo
 
 from ..models import (
     Campaign,
@@ -29,7 +33,8 @@ from ._common import assign, editable_field_names, require, save, strip
 
 # --- Menu -------------------------------------------------------------------------
 
-MENU_ITEM_FIELDS = editable_field_names(MenuItem, exclude=["name"])
+# The picture is set only through menu_item_set_picture, which cleans it.
+MENU_ITEM_FIELDS = editable_field_names(MenuItem, exclude=["name", "picture"])
 
 
 def _require_menu_rights(actor) -> None:
@@ -69,6 +74,35 @@ def menu_item_delete(*, item: MenuItem, actor) -> None:
     storage = item.picture.storage
     item.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+@transaction.atomic
+def menu_item_set_picture(*, item: MenuItem, image_file, actor) -> MenuItem:
+    """Give a menu item a picture, cleaned like a field photo (upright, no
+    EXIF or GPS, at most 1280 px), or remove it (`image_file=None`). The file
+    it replaces goes once the change commits."""
+    _require_menu_rights(actor)
+    field = MenuItem._meta.get_field("picture")
+    stored = ""
+    if image_file is not None:
+        try:
+            image, _taken_on = process_photo(image_file)
+        except ValidationError as error:
+            raise ValidationError({"picture": error.messages}) from error
+        image = _thumbnail(image, settings.PHOTO_THUMBNAIL_SIZES["large"])
+        name = field.generate_filename(item, f"{uuid.uuid4().hex}.jpg")
+        stored = field.storage.save(name, ContentFile(_encode(image)))
+    old = item.picture.name if item.picture else ""
+    item.picture = stored
+    try:
+        save(item)
+    except BaseException:
+        if stored:
+            field.storage.delete(stored)
+        raise
+    if old and old != stored:
+        transaction.on_commit(lambda: field.storage.delete(old))
+    return item
 
 
 # --- Campaigns --------------------------------------------------------------------
@@ -138,8 +172,10 @@ def campaign_update(*, campaign: Campaign, actor, **fields: Any) -> Campaign:
     estate never changes; its status changes through campaign_set_status."""
     _require_campaign_rights(actor, campaign)
     stored = _locked(campaign)
-    if {"estate", "building", "unit", "is_template"} & set(fields):
-        raise ValidationError(_("征询的范围创建后不能修改；请复制一份到新的范围。"))
+    moved = {"estate", "building", "unit", "is_template"} & set(fields)
+    if moved:
+        message = _("征询的范围创建后不能修改；请复制一份到新的范围。")
+        raise ValidationError({name: message for name in sorted(moved)})
     if "status" in fields:
         raise ValidationError({"status": _("征询状态只能通过“开始/结束征询”修改。")})
     if "title" in fields:
@@ -382,6 +418,38 @@ def option_create(
 
 
 @transaction.atomic
+def option_update(*, option: Option, actor, **fields: Any) -> Option:
+    """Change a choice's label or position, while the campaign is a draft."""
+    _require_draft(actor, option.question.campaign)
+    if "question" in fields:
+        raise ValidationError({"question": _("选项不能移到其他题目。")})
+    if "label" in fields:
+        fields["label"] = strip(fields["label"])
+    assign(option, fields, {"label", "position"})
+    save(option)
+    _touch(option.question.campaign)
+    return option
+
+
+@transaction.atomic
+def option_delete(*, option: Option, actor) -> None:
+    """Remove a choice from a draft; not one another question is shown by."""
+    _require_draft(actor, option.question.campaign)
+    shown = list(
+        Question.objects.filter(show_if_option=option).values_list(
+            "position", flat=True
+        )
+    )
+    if shown:
+        raise ValidationError(
+            _("第%(positions)s题以该选项为显示条件，请先修改那些题目的条件。")
+            % {"positions": "、".join(str(p) for p in sorted(shown))}
+        )
+    option.delete()
+    _touch(option.question.campaign)
+
+
+@transaction.atomic
 def question_item_add(
     *,
     question: Question,
@@ -406,6 +474,26 @@ def question_item_add(
     save(row)
     _touch(question.campaign)
     return row
+
+
+@transaction.atomic
+def question_item_update(*, row: QuestionItem, actor, **fields: Any) -> QuestionItem:
+    """Change a menu item's estimated cost here or its position, in a draft."""
+    _require_draft(actor, row.question.campaign)
+    if {"question", "item"} & set(fields):
+        raise ValidationError({"item": _("请删除这一项再添加其他项目，不能直接替换。")})
+    assign(row, fields, {"cost", "position"})
+    save(row)
+    _touch(row.question.campaign)
+    return row
+
+
+@transaction.atomic
+def question_item_delete(*, row: QuestionItem, actor) -> None:
+    """Stop offering a menu item in a question of a draft."""
+    _require_draft(actor, row.question.campaign)
+    row.delete()
+    _touch(row.question.campaign)
 
 
 def campaign_accepts_answers(campaign: Campaign, now: datetime.datetime) -> bool:

@@ -145,12 +145,37 @@ def meeting_participant_add(
 ) -> MeetingParticipant:
     """Add someone to a meeting's participant list (attended or invited)."""
     _require_estate(actor, meeting.estate)
-    household = fields.get("household")
-    if household is not None and household.building.estate_id != meeting.estate_id:
-        raise ValidationError({"household": _("所选房屋不属于该小区。")})
+    _check_household(meeting, fields.get("household"))
     participant = MeetingParticipant(meeting=meeting, name=strip(name), role=role)
     assign(participant, fields, {"household", "attended"})
     return save(participant)
+
+
+def _check_household(meeting: Meeting, household) -> None:
+    if household is not None and household.building.estate_id != meeting.estate_id:
+        raise ValidationError({"household": _("所选房屋不属于该小区。")})
+
+
+@transaction.atomic
+def meeting_participant_update(
+    *, participant: MeetingParticipant, actor, **fields: Any
+) -> MeetingParticipant:
+    """Correct a participant's name, role, household or attendance."""
+    _require_estate(actor, participant.meeting.estate)
+    if "meeting" in fields:
+        raise ValidationError({"meeting": _("参会人员不能移到其他议事庭。")})
+    _check_household(participant.meeting, fields.get("household"))
+    if "name" in fields:
+        fields["name"] = strip(fields["name"])
+    assign(participant, fields, {"name", "role", "household", "attended"})
+    return save(participant)
+
+
+@transaction.atomic
+def meeting_participant_delete(*, participant: MeetingParticipant, actor) -> None:
+    """Take someone off a meeting's participant list (entered by mistake)."""
+    _require_estate(actor, participant.meeting.estate)
+    participant.delete()
 
 
 @transaction.atomic
@@ -172,6 +197,41 @@ def meeting_decision_add(
     decision.problems.set(problems)
     decision.campaigns.set(campaigns)
     return decision
+
+
+@transaction.atomic
+def meeting_decision_update(
+    *,
+    decision: MeetingDecision,
+    actor,
+    text: str | None = None,
+    items: Iterable[MenuItem] | None = None,
+    problems: Iterable[Problem] | None = None,
+    campaigns: Iterable[Campaign] | None = None,
+) -> MeetingDecision:
+    """Correct a decision's text or its links (None leaves a link list as is)."""
+    meeting = decision.meeting
+    _require_estate(actor, meeting.estate)
+    problems = list(problems) if problems is not None else None
+    campaigns = list(campaigns) if campaigns is not None else None
+    _check_links(meeting.estate, problems=problems or (), campaigns=campaigns or ())
+    if text is not None:
+        decision.text = strip(text)
+    save(decision)
+    if items is not None:
+        decision.items.set(list(items))
+    if problems is not None:
+        decision.problems.set(problems)
+    if campaigns is not None:
+        decision.campaigns.set(campaigns)
+    return decision
+
+
+@transaction.atomic
+def meeting_decision_delete(*, decision: MeetingDecision, actor) -> None:
+    """Remove a decision recorded by mistake."""
+    _require_estate(actor, decision.meeting.estate)
+    decision.delete()
 
 
 @transaction.atomic

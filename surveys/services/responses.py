@@ -353,3 +353,11 @@ def opinion_submit(*, link: OpenLink, text: str) -> Opinion:
             }
         )
     return Opinion.objects.create(estate_id=link.estate_id, text=text)
+
+
+@transaction.atomic
+def opinion_delete(*, opinion: Opinion, actor) -> None:
+    """Remove an open opinion (abuse, advertising, personal data): the street
+    office only, since anyone could otherwise silence a voice."""
+    require(actor, is_street_staff(actor), _("只有街道办工作人员可以删除公开意见。"))
+    opinion.delete()

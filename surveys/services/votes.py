@@ -96,6 +96,50 @@ def _locked(vote: Vote) -> Vote:
     return Vote.objects.select_for_update().get(pk=vote.pk)
 
 
+VOTE_FIELDS = frozenset({"title", "description", "opens_at", "closes_at"})
+
+
+@transaction.atomic
+def vote_update(*, vote: Vote, actor, **fields) -> Vote:
+    """Change a draft vote's title, plan description or times. What is voted
+    on, by whom and under which rule is fixed once the vote exists."""
+    _require_vote_rights(actor, vote)
+    stored = _locked(vote)
+    fixed = {"estate", "building", "unit", "matter", "item", "rule_version"}
+    moved = fixed & set(fields)
+    if moved:
+        message = _("表决的范围、事项和规则创建后不能修改；请另建一个表决。")
+        raise ValidationError({name: message for name in sorted(moved)})
+    if "status" in fields:
+        raise ValidationError({"status": _("表决状态只能通过“开始/结束表决”修改。")})
+    if stored.status != Vote.Status.DRAFT:
+        raise ValidationError(_("表决已开始，不能再修改。"))
+    for name in ("title", "description"):
+        if name in fields:
+            fields[name] = strip(fields[name])
+    unknown = set(fields) - VOTE_FIELDS
+    if unknown:
+        raise TypeError(f"Vote: cannot set {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    save(stored)
+    vote.__dict__.update(
+        {f.attname: getattr(stored, f.attname) for f in Vote._meta.concrete_fields}
+    )
+    return vote
+
+
+@transaction.atomic
+def vote_delete(*, vote: Vote, actor) -> None:
+    """Delete a draft vote (with any consents recorded for it). A vote that
+    was opened stays on record: close it instead."""
+    _require_vote_rights(actor, vote)
+    stored = _locked(vote)
+    if stored.status != Vote.Status.DRAFT:
+        raise ValidationError(_("已开始的表决不能删除，只能结束。"))
+    stored.delete()
+
+
 @transaction.atomic
 def vote_set_status(*, vote: Vote, status: str, actor, reason: str = "") -> Vote:
     """Open or close a vote (the one place this happens), logged. Closing records
