@@ -270,7 +270,7 @@ def _elevator_vote(estate, rng, community_user) -> str:
     services.vote_set_status(vote=vote, status="open", actor=community_user)
     households = list(households_in_vote(vote).order_by("floor", "pk"))
     for household in households:
-        if household.occupancy == Household.Occupancy.UNSOLD or rng.random() < 0.12:
+        if household.occupancy == Household.Occupancy.UNSOLD or rng.random() < 0.05:
             continue
         choice = "no" if household.floor <= 1 and rng.random() < 0.5 else "yes"
         if rng.random() < 0.1:
