@@ -63,13 +63,14 @@ class SurveysAdmin(ScopedChoicesMixin, ScopedModelAdmin):
     list_per_page = 100
 
     def get_deleted_objects(self, objs, request):
-        # The delete service decides who may delete what cascades from a row
-        # (a response's replies, a campaign's questions), not each related
-        # admin's own delete right.
-        deleted, counts, _perms_needed, protected = super().get_deleted_objects(
+        # The delete service decides, and says why in Chinese: who may delete
+        # what cascades from a row (a response's replies, a campaign's
+        # questions), not each related admin's delete right; and whether rows
+        # that point at it forbid the delete (a menu item in use).
+        deleted, counts, _perms_needed, _protected = super().get_deleted_objects(
             objs, request
         )
-        return deleted, counts, set(), protected
+        return deleted, counts, set(), []
 
     def delete_model(self, request, obj):
         services.row_delete(row=obj, actor=request.user)

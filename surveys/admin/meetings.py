@@ -5,13 +5,14 @@ only those, and the services refuse anything else."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from baitang.admin import ScopedInline
 from baitang.roles import is_office_staff, is_street_staff
-from communities.models import Problem
-from communities.permissions import can_edit_estate
+from communities.models import Household, Problem
+from communities.permissions import can_edit_estate, households_visible_to
 from surveys import services
 from surveys.models import (
     Campaign,
@@ -177,6 +178,27 @@ class MeetingRowsInline(ScopedInline):
         return self._may_edit(request, obj)
 
 
+class KnownLabelsAutocomplete(AutocompleteSelect):
+    """An autocomplete showing the chosen household of each row from `labels`,
+    read once for the whole formset (Django's reads one row per row)."""
+
+    def __init__(self, *args, labels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = labels
+
+    def optgroups(self, name, value, attr=None):
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for raw in value:
+            key = str(raw)
+            if key in self.labels:
+                options.append(
+                    self.create_option(name, key, self.labels[key], True, len(options))
+                )
+        return [(None, options, 0)]
+
+
 class ParticipantInline(MeetingRowsInline, admin.TabularInline):
     model = MeetingParticipant
     extra = 1
@@ -186,11 +208,46 @@ class ParticipantInline(MeetingRowsInline, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("household__building")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The households the rows name (stored or just posted), in one query.
+        chosen = {
+            value
+            for key, value in request.POST.items()
+            if key.startswith("participants-") and key.endswith("-household")
+        }
+        households = Household.objects.filter(pk__in=[v for v in chosen if v.isdigit()])
+        if obj is not None and obj.pk:
+            households = households | Household.objects.filter(
+                pk__in=obj.participants.values("household_id")
+            )
+        request._participant_households = {
+            str(h.pk): str(h) for h in households.select_related("building__estate")
+        }
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "household":
+            kwargs["widget"] = KnownLabelsAutocomplete(
+                db_field,
+                self.admin_site,
+                labels=getattr(request, "_participant_households", {}),
+            )
+            kwargs["queryset"] = households_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class DecisionInline(EstateLinksMixin, MeetingRowsInline, admin.StackedInline):
     model = MeetingDecision
     extra = 1
     fields = ["text", "items", "problems", "campaigns"]
+
+    def get_queryset(self, request):
+        # A form reads each row's links for its initial values.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("items", "problems", "campaigns")
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -224,7 +281,12 @@ class PhotoInline(ScopedInline, admin.TabularInline):
     verbose_name_plural = _("照片")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")
+        # A row prints its photo, which names its meeting and estate.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("meeting__estate", "uploaded_by")
+        )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -271,6 +333,20 @@ class PhotoUploadInline(MeetingRowsInline, admin.TabularInline):
         return False
 
 
+def _remove_unkept_files(photos) -> None:
+    """The files of photos stored while saving a form whose save was then
+    rolled back (a later upload refused): their rows are gone, so are they."""
+    kept = set(
+        MeetingPhoto.objects.filter(pk__in=[p.pk for p in photos]).values_list(
+            "pk", flat=True
+        )
+    )
+    for photo in photos:
+        if photo.pk not in kept:
+            for field_file in (photo.image, photo.thumbnail):
+                field_file.storage.delete(field_file.name)
+
+
 @admin.register(Meeting)
 class MeetingAdmin(EstateRecordsAdmin):
     visible_to = meetings_visible_to
@@ -310,6 +386,13 @@ class MeetingAdmin(EstateRecordsAdmin):
     @admin.display(description=_("照片"), ordering="photo_count")
     def photo_total(self, obj):
         return obj.photo_count
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        request._uploaded_photos = []
+        try:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        finally:
+            _remove_unkept_files(request._uploaded_photos)
 
     def save_model(self, request, obj, form, change):
         names = services.MEETING_FIELDS
@@ -388,6 +471,7 @@ class MeetingAdmin(EstateRecordsAdmin):
                 caption=obj.caption,
                 actor=actor,
             )
+            request._uploaded_photos.append(created)
             adopt(obj, created)
         else:
             raise TypeError(f"no service saves {type(obj).__name__}")

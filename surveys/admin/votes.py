@@ -80,7 +80,7 @@ class BallotInline(ReadOnlyInline, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("household__building", "entered_by")
+            .select_related("vote", "household__building", "entered_by")
         )
 
     @admin.display(description=_("投票所用房屋"))
@@ -97,7 +97,7 @@ class OccupiedConsentInline(ReadOnlyInline, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("household__building", "recorded_by")
+            .select_related("household__building__estate", "recorded_by")
         )
 
     @admin.display(description=_("受影响房屋"))
