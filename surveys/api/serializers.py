@@ -434,7 +434,7 @@ class VoteSerializer(serializers.ModelSerializer):
     def get_result(self, vote):
         frozen = vote.status == Vote.Status.CLOSED and vote.result
         if frozen or self.context.get("live"):
-            return tally_data(vote_result(vote=vote))
+            return TallySerializer(tally_data(vote_result(vote=vote))).data
         return None
 
 

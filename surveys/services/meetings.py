@@ -50,6 +50,11 @@ def _check_links(
         raise ValidationError({"campaigns": _("所选征询不属于该小区。")})
 
 
+def _check_campaign(estate: Estate, campaign: Campaign | None) -> None:
+    if campaign is not None and campaign.estate_id != estate.pk:
+        raise ValidationError({"campaign": _("所选征询不属于该小区。")})
+
+
 # --- Interviews ---------------------------------------------------------------------
 
 
@@ -69,9 +74,7 @@ def interview_create(
     _require_estate(actor, estate)
     problems = list(problems)
     _check_links(estate, problems=problems)
-    campaign = fields.get("campaign")
-    if campaign is not None:
-        _check_links(estate, campaigns=[campaign])
+    _check_campaign(estate, fields.get("campaign"))
     interview = Interview(
         estate=estate,
         group=group,
@@ -101,8 +104,7 @@ def interview_update(
     if problems is not None:
         problems = list(problems)
         _check_links(interview.estate, problems=problems)
-    if fields.get("campaign") is not None:
-        _check_links(interview.estate, campaigns=[fields["campaign"]])
+    _check_campaign(interview.estate, fields.get("campaign"))
     assign(interview, fields, INTERVIEW_FIELDS)
     save(interview)
     if items is not None:
