@@ -9,10 +9,11 @@ class SurveysConfig(AppConfig):
     def ready(self):
         from communities.media_views import MEDIA_LOOKUPS
 
-        from .media import answer_photo_file
+        from .media import answer_photo_file, meeting_photo_file, menu_picture_file
 
-        if answer_photo_file not in MEDIA_LOOKUPS:
-            MEDIA_LOOKUPS.append(answer_photo_file)
+        for lookup in (answer_photo_file, meeting_photo_file, menu_picture_file):
+            if lookup not in MEDIA_LOOKUPS:
+                MEDIA_LOOKUPS.append(lookup)
 
         from communities.demo import register_demo_extension
 
