@@ -62,6 +62,9 @@ class SurveysAdmin(ScopedChoicesMixin, ScopedModelAdmin):
     show_full_result_count = False
     list_per_page = 100
 
+    class Media:
+        css = {"all": ["css/surveys-admin.css"]}
+
     def get_deleted_objects(self, objs, request):
         # The delete service decides, and says why in Chinese: who may delete
         # what cascades from a row (a response's replies, a campaign's
@@ -178,15 +181,16 @@ def household_label(household: Household) -> str:
     return f"{household.building.name} {household.unit}单元 {household.number}"
 
 
-def photo_preview(field_file, *, width: int = 160):
+def photo_preview(field_file, *, large: bool = False):
+    """A picture linking to its file, sized by static/css/surveys-admin.css (no
+    inline style: the Content-Security-Policy forbids it)."""
     if not field_file:
         return "—"
     return format_html(
-        '<a href="{}"><img src="{}" alt="" style="max-width:{}px;max-height:{}px"></a>',
+        '<a href="{}"><img src="{}" alt="" class="{}"></a>',
         field_file.url,
         field_file.url,
-        width,
-        width * 3 // 4,
+        "survey-picture survey-picture--large" if large else "survey-picture",
     )
 
 

@@ -115,11 +115,19 @@ class CampaignForm(forms.ModelForm):
             "opens_at",
             "closes_at",
         ]
-        help_texts = {
-            "estate": _("不选小区即为模板：由街道办维护，可复制到各小区。"),
-            "building": _("只征询一栋楼时选择（须属于所选小区）。"),
-            "unit": _("只征询一个单元时填写（须先选楼栋）。"),
-        }
+
+    # Shown on the add form only: afterwards the scope is read-only.
+    scope_help = {
+        "estate": _("不选小区即为模板：由街道办维护，可复制到各小区。"),
+        "building": _("只征询一栋楼时选择（须属于所选小区）。"),
+        "unit": _("只征询一个单元时填写（须先选楼栋）。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in self.scope_help.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
 
     def clean(self):
         cleaned = super().clean()
@@ -242,9 +250,7 @@ class CampaignAdmin(SurveysAdmin):
         "estate",
         "scope_column",
         "phase",
-        "channel",
         "status",
-        "opens_at",
         "closes_at",
         "response_column",
         "pages_column",
@@ -277,7 +283,9 @@ class CampaignAdmin(SurveysAdmin):
         return can_edit_campaign(user, obj)
 
     def can_delete(self, user, obj) -> bool:
-        # campaign_delete refuses anything but a draft, with the reason.
+        # Only a draft (campaign_delete says why to a bulk delete of others).
+        if obj is not None and not _is_draft(obj):
+            return False
         return can_edit_campaign(user, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -311,6 +311,8 @@ class PhotoUploadForm(forms.ModelForm):
     class Meta:
         model = MeetingPhoto
         fields = ["upload", "caption"]
+        # The inline's column headings come from here.
+        labels = {"upload": _("照片文件")}
 
 
 class PhotoUploadInline(MeetingRowsInline, admin.TabularInline):

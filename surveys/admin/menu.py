@@ -110,7 +110,7 @@ class MenuItemAdmin(SurveysAdmin):
 
     @admin.display(description=_("示意图"))
     def picture_preview(self, obj):
-        return photo_preview(obj.picture, width=320)
+        return photo_preview(obj.picture, large=True)
 
     def save_model(self, request, obj, form, change):
         names = services.MENU_ITEM_FIELDS | {"name"}

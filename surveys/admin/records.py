@@ -286,7 +286,7 @@ class ReplyAdmin(SurveysAdmin):
             return "—"
         if answer.photo:
             return format_html(
-                "{}<br>{}", answer.text or "", photo_preview(answer.photo, width=320)
+                "{}<br>{}", answer.text or "", photo_preview(answer.photo, large=True)
             )
         return answer.text or "—"
 

@@ -56,10 +56,18 @@ class VoteForm(forms.ModelForm):
     class Meta:
         model = Vote
         fields = CREATE_FIELDS
-        help_texts = {
-            "building": _("加装电梯等按楼栋或单元表决的事项须选择楼栋。"),
-            "unit": _("按单元表决时填写（须先选楼栋）。"),
-        }
+
+    # Shown on the add form only: afterwards the scope is read-only.
+    scope_help = {
+        "building": _("加装电梯等按楼栋或单元表决的事项须选择楼栋。"),
+        "unit": _("按单元表决时填写（须先选楼栋）。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in self.scope_help.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
 
 
 class BallotInline(ReadOnlyInline, admin.TabularInline):
@@ -151,7 +159,9 @@ class VoteAdmin(SurveysAdmin):
         return obj.status == Vote.Status.DRAFT and can_edit_vote(user, obj)
 
     def can_delete(self, user, obj) -> bool:
-        # vote_delete refuses anything but a draft, with the reason.
+        # Only a draft (vote_delete says why to a bulk delete of others).
+        if obj is not None and obj.status != Vote.Status.DRAFT:
+            return False
         return can_edit_vote(user, obj)
 
     def has_status_permission(self, request):
