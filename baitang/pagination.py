@@ -17,9 +17,9 @@ Two styles, both `?page_size=` (at most 200, default 50):
 
 import json
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
@@ -57,13 +57,34 @@ def list_count(queryset: QuerySet) -> tuple[int, bool]:
     return max(planned_rows(queryset), counted), True
 
 
+def unique_field_sets(model) -> list[set[str]]:
+    """The sets of field names whose values tell the model's rows apart."""
+    meta = model._meta
+    sets = [{field.name} for field in meta.concrete_fields if field.unique]
+    sets += [
+        set(constraint.fields)
+        for constraint in meta.constraints
+        if isinstance(constraint, UniqueConstraint)
+        and constraint.fields
+        and constraint.condition is None
+    ]
+    return sets
+
+
 def with_unique_order(queryset: QuerySet) -> QuerySet:
-    """The queryset's order with the primary key last, so rows that tie never
-    move between pages."""
+    """The queryset's order, with the primary key last unless its columns are
+    already unique, so rows that tie never move between pages."""
     order = list(queryset.query.order_by or queryset.model._meta.ordering)
-    if any(
-        isinstance(term, str) and term.lstrip("-") in ("pk", "id") for term in order
-    ):
+    names = set()
+    for term in order:
+        name = term.lstrip("-") if isinstance(term, str) else ""
+        if name == "pk":
+            name = queryset.model._meta.pk.name
+        try:
+            names.add(queryset.model._meta.get_field(name).name)
+        except FieldDoesNotExist:
+            continue  # an expression, an annotation or a related row's field
+    if any(fields <= names for fields in unique_field_sets(queryset.model)):
         return queryset
     return queryset.order_by(*order, "pk")
 

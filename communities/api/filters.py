@@ -82,7 +82,11 @@ class ProblemFilter(django_filters.FilterSet):
     community = IntegerFilter(field_name="estate__community_id")
     building = IntegerFilter(field_name="building_id")
     category = IntegerFilter(field_name="category_id")
-    status = django_filters.MultipleChoiceFilter(choices=Problem.Status.choices)
+    # A plain column: no DISTINCT (django-filter's default), which would sort
+    # every matching row before the page is cut.
+    status = django_filters.MultipleChoiceFilter(
+        choices=Problem.Status.choices, distinct=False
+    )
     severity = django_filters.ChoiceFilter(choices=Problem.Severity.choices)
     source = django_filters.ChoiceFilter(choices=Problem.Source.choices)
 

@@ -104,9 +104,9 @@ class EstateViewSet(ServiceViewSetMixin, ScopedModelViewSet):
         "elderly_60_count",
         "open_problem_count",
     ]
-    # By community, then name: the plan walks the community names' index and
-    # each community's estates (estate_unique_name_in_community).
-    ordering = ["community__name", "name"]
+    # The unique index estate_unique_name_in_community: a deep page is an index
+    # scan, where sorting by the community's name would sort every estate.
+    ordering = ["community_id", "name"]
 
     def estate_of(self, obj):
         return obj
