@@ -290,9 +290,9 @@ class RankedItem:
     score: int  # Borda points, allotted points or times chosen (see `kind`)
     supporters: int  # households that ranked, pointed or chose it
     by_group: dict[str, int] = field(default_factory=dict)  # group -> score
-    # group -> place within that group (1 = first; items without a score share
-    # the last place), so a page can show where each group would put it.
-    group_ranks: dict[str, int] = field(default_factory=dict)
+    # group -> place within that group (1 = first; None when no household of
+    # the group chose it), so a page can show where each group would put it.
+    group_ranks: dict[str, int | None] = field(default_factory=dict)
 
 
 # Groups the results compare, from the register's household data: the
@@ -360,10 +360,12 @@ def ranked_menu(question: QuestionSpec) -> list[RankedItem]:
 
 
 def _rank_within(ranked: list[RankedItem], group: str) -> None:
-    """Competition ranking (1, 2, 2, 4) of the items by one group's score."""
+    """Competition ranking (1, 2, 2, 4) of the items by one group's score; an
+    item the group gave nothing has no place."""
     scores = sorted((item.by_group[group] for item in ranked), reverse=True)
     for item in ranked:
-        item.group_ranks[group] = scores.index(item.by_group[group]) + 1
+        score = item.by_group[group]
+        item.group_ranks[group] = scores.index(score) + 1 if score else None
 
 
 def _filtered(aggregate, condition: Q):
