@@ -11,7 +11,6 @@ from django.db import connection
 from django.db.models import (
     Count,
     F,
-    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -19,10 +18,11 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from communities.models import Building, Household
+from communities.models import Building, Estate, Household
 
 from .codes import normalise_code
 from .models import (
@@ -190,41 +190,88 @@ def household_replies(household: Household) -> list[Reply]:
     )
 
 
-def household_campaign(household: Household, campaign_id: int) -> Campaign | None:
-    """One campaign a household may open (in its scope, not a draft), with
-    `my_response` (the household's response or None), or None. One query: the
-    response comes along on a filtered left join (one per household, by the
-    unique constraint)."""
-    mine = {
-        f"my_{name}": F(f"mine__{name}")
-        for name in ("id", "version", "channel", "submitted_at", "updated_at")
-    }
-    campaign = _one(
-        _in_scope(Campaign.objects.all(), household)
-        .exclude(status=Campaign.Status.DRAFT)
-        .filter(pk=campaign_id)
-        .annotate(
-            mine=FilteredRelation(
-                "responses", condition=Q(responses__household=household)
-            ),
-            **mine,
+_CAMPAIGN_FIELDS = [field.attname for field in Campaign._meta.concrete_fields]
+_HOUSEHOLD_FIELDS = ["id", "unit", "number", "floor", "occupancy", "building_id"]
+_RESPONSE_FIELDS = ["id", "version", "channel", "submitted_at", "updated_at"]
+_HOUSEHOLD_CAMPAIGN = f"""
+SELECT {", ".join(f"h.{name}" for name in _HOUSEHOLD_FIELDS)},
+       b.name, b.estate_id, e.name,
+       {", ".join(f"c.{name}" for name in _CAMPAIGN_FIELDS)},
+       cb.name,
+       {", ".join(f"r.{name}" for name in _RESPONSE_FIELDS)}
+FROM {AccessCode._meta.db_table} ac
+JOIN {Household._meta.db_table} h ON h.id = ac.household_id
+JOIN {Building._meta.db_table} b ON b.id = h.building_id
+JOIN {Estate._meta.db_table} e ON e.id = b.estate_id
+LEFT JOIN {Campaign._meta.db_table} c
+       ON c.id = %s AND c.estate_id = b.estate_id AND c.status <> 'draft'
+      AND (c.building_id IS NULL OR c.building_id = b.id)
+      AND (c.unit IS NULL OR c.unit = h.unit)
+LEFT JOIN {Building._meta.db_table} cb ON cb.id = c.building_id
+LEFT JOIN {Response._meta.db_table} r
+       ON r.campaign_id = c.id AND r.household_id = h.id
+WHERE ac.code = %s AND ac.is_active
+"""
+
+
+def _loaded(model, values: dict):
+    """A model instance from some of its columns, the others deferred (read on
+    access), as if the ORM had loaded it with only()."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    row = [values.get(name, DEFERRED) for name in names]
+    return model.from_db(None, names, row)
+
+
+def household_campaign_by_code(
+    raw_code: str, campaign_id: int
+) -> tuple[Household | None, Campaign | None]:
+    """(household, campaign) for an active code and a campaign the household may
+    open (in its scope, not a draft), the campaign carrying `my_response` (the
+    household's response or None); (household, None) when the campaign is not
+    the household's; (None, None) when the code is not active.
+
+    One query in plain SQL: this runs on every submission and every uncached
+    view of a campaign page, where building the same joins through the ORM costs
+    several times what running them does."""
+    code = normalise_code(raw_code)
+    if code is None:
+        return None, None
+    with connection.cursor() as cursor:
+        cursor.execute(_HOUSEHOLD_CAMPAIGN, [campaign_id, code])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    values = iter(row)
+
+    def take(names) -> dict:
+        return {name: next(values) for name in names}
+
+    household = _loaded(Household, take(_HOUSEHOLD_FIELDS))
+    building = take(["name", "estate_id"]) | {"id": household.building_id}
+    estate = {"id": building["estate_id"], "name": next(values)}
+    household.building = _loaded(Building, building)
+    household.building.estate = _loaded(Estate, estate)
+    campaign_values = take(_CAMPAIGN_FIELDS)
+    campaign_building_name = next(values)
+    mine = take(_RESPONSE_FIELDS)
+    if campaign_values["id"] is None:
+        return household, None
+    campaign = _loaded(Campaign, campaign_values)
+    if campaign.building_id is not None:
+        campaign.building = _loaded(
+            Building,
+            {
+                "id": campaign.building_id,
+                "name": campaign_building_name,
+                "estate_id": campaign.estate_id,
+            },
         )
-        .select_related("building")
-    )
-    if campaign is None:
-        return None
     campaign.my_response = None
-    if campaign.my_id is not None:
-        campaign.my_response = Response(
-            pk=campaign.my_id,
-            campaign=campaign,
-            household=household,
-            version=campaign.my_version,
-            channel=campaign.my_channel,
-            submitted_at=campaign.my_submitted_at,
-            updated_at=campaign.my_updated_at,
+    if mine["id"] is not None:
+        campaign.my_response = _loaded(
+            Response, mine | {"campaign_id": campaign.pk, "household_id": household.pk}
         )
-    return campaign
+    return household, campaign
 
 
 _PAGE_STAMP = f"""

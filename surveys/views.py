@@ -291,11 +291,11 @@ def campaign_page(request, code, campaign_id):
 
 
 def _campaign_page(request, code, campaign_id):
-    household, refusal = _household_or_refusal(request, code, limit_checked=True)
-    if refusal:
-        return refusal
+    household, campaign = selectors.household_campaign_by_code(code, campaign_id)
+    if household is None:
+        ratelimit.hit(FAILURES, request)
+        return _invalid(request)
     code = normalise_code(code)
-    campaign = selectors.household_campaign(household, campaign_id)
     if campaign is None:
         return _invalid(request, message=_("没有找到这次征询，或者它不面向您家。"))
     structure = campaign_structure(campaign)

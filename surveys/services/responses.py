@@ -2,6 +2,7 @@
 replies to residents' words, and the estate-wide open opinions."""
 
 import datetime
+import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -29,7 +30,6 @@ from ..models import (
     Question,
     Reply,
     Response,
-    ResponseVersion,
 )
 from ..permissions import Resident, acts_for_household, can_edit_campaign
 from ..structure import campaign_structure
@@ -116,11 +116,19 @@ def household_in_scope(campaign: Campaign, household: Household) -> bool:
     return campaign.unit is None or household.unit == campaign.unit
 
 
+# A submission is written in two statements. The first upserts the response
+# row (INSERT … ON CONFLICT), which locks it until the transaction ends, so
+# concurrent submissions of one household queue there. The second, whose
+# snapshot is therefore taken after any earlier submission committed, replaces
+# the answers, keeps the version and opens a pending reply for each new text or
+# photo. The answers arrive as one JSON array, which is also the version's
+# snapshot.
 _UPSERT = """
 INSERT INTO surveys_response
     (campaign_id, household_id, channel, entered_by_id, paper_date, version,
      submitted_at, updated_at)
-VALUES (%s, %s, %s, %s, %s, 1, %s, %s)
+VALUES (%(campaign)s, %(household)s, %(channel)s, %(entered_by)s,
+        %(paper_date)s, 1, %(now)s, %(now)s)
 ON CONFLICT (campaign_id, household_id) DO UPDATE SET
     channel = EXCLUDED.channel,
     entered_by_id = EXCLUDED.entered_by_id,
@@ -128,6 +136,32 @@ ON CONFLICT (campaign_id, household_id) DO UPDATE SET
     version = surveys_response.version + 1,
     updated_at = EXCLUDED.updated_at
 RETURNING id, version, submitted_at
+"""
+_WRITE_ANSWERS = """
+WITH rows AS (
+    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(
+        "question" bigint, "option" bigint, "item" bigint, "rank" integer,
+        "points" integer, "rating" integer, "text" text, "photo" text)
+), removed AS (
+    DELETE FROM surveys_answer WHERE response_id = %(response)s
+), added AS (
+    INSERT INTO surveys_answer
+        (response_id, question_id, option_id, item_id, "rank", points, rating,
+         "text", photo)
+    SELECT %(response)s, "question", "option", "item", "rank", "points",
+           "rating", coalesce("text", ''), coalesce("photo", '')
+    FROM rows
+), replies AS (
+    INSERT INTO surveys_reply (response_id, question_id, status, "text")
+    SELECT DISTINCT %(response)s, "question", 'pending', ''
+    FROM rows
+    WHERE coalesce("text", '') <> '' OR coalesce("photo", '') <> ''
+    ON CONFLICT (response_id, question_id) DO NOTHING
+)
+INSERT INTO surveys_responseversion
+    (response_id, version, answers, channel, entered_by_id, paper_date, saved_at)
+VALUES (%(response)s, %(version)s, %(rows)s::jsonb, %(channel)s, %(entered_by)s,
+        %(paper_date)s, %(now)s)
 """
 
 
@@ -177,57 +211,46 @@ def response_submit(
     structure = campaign_structure(campaign)
     cleaned = clean_answers(structure, answers)
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _UPSERT,
-            [
-                campaign.pk,
-                household.pk,
-                channel,
-                getattr(entered_by, "pk", None),
-                paper_date,
-                now,
-                now,
-            ],
-        )
-        response_id, version, submitted_at = cursor.fetchone()
-
     kept_photos = {}
-    if structure.has_photo_questions and version > 1:
+    if any(answer.photo == KEEP for answer in cleaned.answers):
         kept_photos = dict(
-            Answer.objects.filter(response_id=response_id)
+            Answer.objects.filter(
+                response__campaign=campaign, response__household=household
+            )
             .exclude(photo="")
             .values_list("question_id", "photo")
         )
     rows = []
-    for answer in cleaned.answers:
-        photo = ""
-        if answer.photo == KEEP:
-            photo = kept_photos.get(answer.question_id, "")
-            if not photo:
-                continue
-        elif answer.photo is not None:
-            photo = _store_photo(answer.photo, f"q{answer.question_id}")
-        rows.append(_answer_row(response_id, answer, photo))
-
-    if version > 1:
-        Answer.objects.filter(response_id=response_id).delete()
-    Answer.objects.bulk_create(rows)
-    ResponseVersion.objects.create(
-        response_id=response_id,
-        version=version,
-        answers=[_snapshot(row) for row in rows],
-        channel=channel,
-        entered_by=entered_by,
-        paper_date=paper_date,
-        saved_at=now,
-    )
-    words = {row.question_id for row in rows if row.text or row.photo}
-    if words:
-        Reply.objects.bulk_create(
-            [Reply(response_id=response_id, question_id=q) for q in sorted(words)],
-            ignore_conflicts=True,
-        )
+    stored = []
+    try:
+        for answer in cleaned.answers:
+            photo = ""
+            if answer.photo == KEEP:
+                photo = kept_photos.get(answer.question_id, "")
+                if not photo:
+                    continue
+            elif answer.photo is not None:
+                photo = _store_photo(answer.photo, f"q{answer.question_id}")
+                stored.append(photo)
+            rows.append(_snapshot(answer, photo))
+        params = {
+            "campaign": campaign.pk,
+            "household": household.pk,
+            "channel": channel,
+            "entered_by": getattr(entered_by, "pk", None),
+            "paper_date": paper_date,
+            "now": now,
+            "rows": json.dumps(rows, ensure_ascii=False),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT, params)
+            response_id, version, submitted_at = cursor.fetchone()
+            cursor.execute(
+                _WRITE_ANSWERS, params | {"response": response_id, "version": version}
+            )
+    except BaseException:
+        _delete_files(stored)
+        raise
     response = Response(
         pk=response_id,
         campaign=campaign,
@@ -242,32 +265,25 @@ def response_submit(
     return response
 
 
-def _snapshot(row: Answer) -> dict:
+def _snapshot(answer: CleanAnswer, photo: str) -> dict:
+    """An answer as stored in a version (and passed to the write as JSON)."""
     values = {
-        "question": row.question_id,
-        "option": row.option_id,
-        "item": row.item_id,
-        "rank": row.rank,
-        "points": row.points,
-        "rating": row.rating,
-        "text": row.text,
-        "photo": row.photo.name if row.photo else "",
+        "question": answer.question_id,
+        "option": answer.option_id,
+        "item": answer.item_id,
+        "rank": answer.rank,
+        "points": answer.points,
+        "rating": answer.rating,
+        "text": answer.text,
+        "photo": photo,
     }
     return {key: value for key, value in values.items() if value not in (None, "")}
 
 
-def _answer_row(response_id: int, answer: CleanAnswer, photo: str) -> Answer:
-    return Answer(
-        response_id=response_id,
-        question_id=answer.question_id,
-        option_id=answer.option_id,
-        item_id=answer.item_id,
-        rank=answer.rank,
-        points=answer.points,
-        rating=answer.rating,
-        text=answer.text,
-        photo=photo,
-    )
+def _delete_files(names) -> None:
+    storage = Answer._meta.get_field("photo").storage
+    for name in names:
+        storage.delete(name)
 
 
 @transaction.atomic
