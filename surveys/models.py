@@ -224,7 +224,8 @@ class Campaign(models.Model):
     @property
     def scope_label(self) -> str:
         if self.unit is not None:
-            return f"{self.building.name} {self.unit}单元"
+            unit = _("%(unit)s单元") % {"unit": self.unit}
+            return f"{self.building.name} {unit}"
         if self.building_id is not None:
             return self.building.name
         return _("全小区")

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from .forms import item_field, keep_field, question_field
@@ -33,7 +33,7 @@ CHECKED, SELECTED, VALUE, EXTRA, ERROR_CLASS, KEEP_BOX = "c", "s", "v", "e", "x"
 RATING_LABELS = {
     1: gettext_lazy("很不满意"),
     2: gettext_lazy("不满意"),
-    3: gettext_lazy("一般"),
+    3: pgettext_lazy("rating", "一般"),  # not the severity 一般 (minor)
     4: gettext_lazy("满意"),
     5: gettext_lazy("很满意"),
 }

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.base import DEFERRED
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Building, Estate, Household
 
@@ -345,13 +346,13 @@ class RankedItem:
 # Groups the results compare, from the register's household data: the
 # household fields that define each group, and the same as a filter on answers.
 GROUP_HOUSEHOLDS = {
-    "elderly_alone": ("独居老人户", {"elderly_living_alone": True}),
-    "others": ("其他户", {"elderly_living_alone": False}),
+    "elderly_alone": (_("独居老人户"), {"elderly_living_alone": True}),
+    "others": (_("其他户"), {"elderly_living_alone": False}),
     "owner_occupied": (
-        "业主自住",
+        _("业主自住"),
         {"occupancy": Household.Occupancy.OWNER_OCCUPIED},
     ),
-    "rented": ("出租", {"occupancy": Household.Occupancy.RENTED}),
+    "rented": (_("出租"), {"occupancy": Household.Occupancy.RENTED}),
 }
 
 

@@ -155,7 +155,9 @@ def test_errors_keep_the_answers_and_link_to_each_question(
 
 def test_the_form_works_without_javascript(live_server, browser, setup):
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, java_script_enabled=False
+        viewport={"width": 360, "height": 740},
+        java_script_enabled=False,
+        locale="zh-CN",
     )
     page = context.new_page()
     try:
