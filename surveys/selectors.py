@@ -782,9 +782,9 @@ def vote_result(*, vote: Vote) -> VoteResult:
     """The count a result page shows: a closed vote's stored count (no query),
     otherwise the count as it stands (see vote_tally)."""
     if vote.status == Vote.Status.CLOSED and vote.result:
+        # The words come from the stored booleans, in the reader's language.
         tally = tally_from_record(vote.result, matter=vote.matter)
-        failed = vote.result.get("failed", tally.failed_conditions())
-        return VoteResult(tally=tally, frozen=True, failed=list(failed))
+        return VoteResult(tally=tally, frozen=True, failed=tally.failed_conditions())
     tally = vote_tally(vote)
     return VoteResult(tally=tally, frozen=False, failed=tally.failed_conditions())
 

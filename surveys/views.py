@@ -456,6 +456,11 @@ def ballot_page(request, code, vote_id):
             "chosen": chosen,
             "error": error,
             "closed": vote.status == Vote.Status.CLOSED,
+            "failed": (
+                selectors.vote_result(vote=vote).failed
+                if vote.status == Vote.Status.CLOSED and vote.result
+                else []
+            ),
             "household_url": _household_url(code),
         },
     )

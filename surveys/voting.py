@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 YES = "yes"
 NO = "no"
 ABSTAIN = "abstain"
@@ -30,15 +33,15 @@ CHOICES = (YES, NO, ABSTAIN)
 # Civil Code Art. 278, paragraph 1. Matter 7 covers an elevator retrofit (改建
 # 建筑物及其附属设施), decided within the building or stairwell unit concerned.
 MATTERS = {
-    1: "制定和修改业主大会议事规则",
-    2: "制定和修改管理规约",
-    3: "选举业主委员会或者更换业主委员会成员",
-    4: "选聘和解聘物业服务企业或者其他管理人",
-    5: "使用建筑物及其附属设施的维修资金",
-    6: "筹集建筑物及其附属设施的维修资金",
-    7: "改建、重建建筑物及其附属设施",
-    8: "改变共有部分的用途或者利用共有部分从事经营活动",
-    9: "有关共有和共同管理权利的其他重大事项",
+    1: gettext_lazy("制定和修改业主大会议事规则"),
+    2: gettext_lazy("制定和修改管理规约"),
+    3: gettext_lazy("选举业主委员会或者更换业主委员会成员"),
+    4: gettext_lazy("选聘和解聘物业服务企业或者其他管理人"),
+    5: gettext_lazy("使用建筑物及其附属设施的维修资金"),
+    6: gettext_lazy("筹集建筑物及其附属设施的维修资金"),
+    7: gettext_lazy("改建、重建建筑物及其附属设施"),
+    8: gettext_lazy("改变共有部分的用途或者利用共有部分从事经营活动"),
+    9: gettext_lazy("有关共有和共同管理权利的其他重大事项"),
 }
 
 
@@ -48,7 +51,7 @@ class RuleSet:
     counted over: the participants (Civil Code) or all owners (Property Law)."""
 
     version: str
-    title: str
+    title: str  # lazily translated
     effective_from: datetime.date
     quorum: Fraction | None  # None: no separate quorum
     base: str  # "participants" or "all"
@@ -67,7 +70,7 @@ class RuleSet:
 
 CIVIL_CODE_2021 = RuleSet(
     version="civil-code-278-2021",
-    title="《民法典》第二百七十八条（2021年1月1日起施行）",
+    title=gettext_lazy("《民法典》第二百七十八条（2021年1月1日起施行）"),
     effective_from=datetime.date(2021, 1, 1),
     quorum=Fraction(2, 3),
     base="participants",
@@ -81,7 +84,7 @@ CIVIL_CODE_2021 = RuleSet(
 # the rest more than half of all. (verify against the local rules in force.)
 PROPERTY_LAW_2007 = RuleSet(
     version="property-law-76-2007",
-    title="《物权法》第七十六条（2007年10月1日起施行）",
+    title=gettext_lazy("《物权法》第七十六条（2007年10月1日起施行）"),
     effective_from=datetime.date(2007, 10, 1),
     quorum=None,
     base="all",
@@ -168,20 +171,31 @@ class Tally:
         )
 
     def failed_conditions(self) -> list[str]:
-        """What stopped the vote, in the words a notice would use."""
-        base = "参与表决" if self.rules.base == "participants" else "全体"
+        """What stopped the vote, in the words a notice would use (in the
+        language active when called)."""
         share = _share_words(self.required_share, self.boundary_passes)
+        participants = self.rules.base == "participants"
         failed = []
         if not self.quorum_area:
-            failed.append("参与表决业主的专有部分面积未达到总面积的三分之二以上")
+            failed.append(_("参与表决业主的专有部分面积未达到总面积的三分之二以上"))
         if not self.quorum_heads:
-            failed.append("参与表决业主人数未达到业主总人数的三分之二以上")
+            failed.append(_("参与表决业主人数未达到业主总人数的三分之二以上"))
         if not self.approve_area:
-            failed.append(f"同意的专有部分面积未达到{base}业主专有部分面积的{share}")
+            failed.append(
+                _("同意的专有部分面积未达到参与表决业主专有部分面积的%(share)s")
+                % {"share": share}
+                if participants
+                else _("同意的专有部分面积未达到全体业主专有部分面积的%(share)s")
+                % {"share": share}
+            )
         if not self.approve_heads:
-            failed.append(f"同意的业主人数未达到{base}业主人数的{share}")
+            failed.append(
+                _("同意的业主人数未达到参与表决业主人数的%(share)s") % {"share": share}
+                if participants
+                else _("同意的业主人数未达到全体业主人数的%(share)s") % {"share": share}
+            )
         if not self.consent_ok:
-            failed.append("专有部分受影响的业主未全部书面同意")
+            failed.append(_("专有部分受影响的业主未全部书面同意"))
         return failed
 
 
@@ -190,14 +204,17 @@ def _share(part, whole) -> Fraction:
 
 
 def _share_words(share: Fraction, inclusive: bool) -> str:
-    words = {
-        Fraction(1, 2): "二分之一",
-        Fraction(2, 3): "三分之二",
-        Fraction(3, 4): "四分之三",
-    }.get(share, f"{share.numerator}/{share.denominator}")
+    """ "三分之二以上" (at least), "超过四分之三" (more than), "过半数"."""
     if share == Fraction(1, 2) and not inclusive:
-        return "过半数"
-    return f"{words}以上" if inclusive else f"超过{words}"
+        return _("过半数")
+    words = {
+        Fraction(1, 2): _("二分之一"),
+        Fraction(2, 3): _("三分之二"),
+        Fraction(3, 4): _("四分之三"),
+    }.get(share, f"{share.numerator}/{share.denominator}")
+    if inclusive:
+        return _("%(share)s以上") % {"share": words}
+    return _("超过%(share)s") % {"share": words}
 
 
 def _exact_area(value) -> Fraction:

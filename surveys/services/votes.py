@@ -4,9 +4,10 @@ owners whose exclusive part the work would occupy."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from baitang.roles import recorded_actor
@@ -186,6 +187,11 @@ def vote_set_status(*, vote: Vote, status: str, actor, reason: str = "") -> Vote
     return vote
 
 
+def _failed_in_platform_language(tally) -> list[str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return [str(reason) for reason in tally.failed_conditions()]
+
+
 def tally_record(tally) -> dict:
     """The count as JSON: exact fractions as "numerator/denominator" strings."""
     return {
@@ -204,7 +210,9 @@ def tally_record(tally) -> dict:
         "approve_heads": tally.approve_heads,
         "consent_ok": tally.consent_ok,
         "passed": tally.passed,
-        "failed": tally.failed_conditions(),
+        # The record's words are in the platform's language, whoever closed it;
+        # pages derive their own from the booleans above.
+        "failed": _failed_in_platform_language(tally),
     }
 
 

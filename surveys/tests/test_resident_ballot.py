@@ -3,8 +3,10 @@
 
 import pytest
 
+from baitang.roles import SYSTEM
 from communities.tests.factories import BuildingFactory
 from surveys.models import Ballot, Vote
+from surveys.services import vote_set_status
 from surveys.tests.factories import VoteFactory
 from surveys.tests.resident_data import full_campaign
 
@@ -70,11 +72,8 @@ def test_a_ballot_without_a_valid_choice_is_refused(client, setup, vote, choice)
 
 
 def test_a_closed_vote_is_read_only_with_its_result(client, setup, vote):
-    Vote.objects.filter(pk=vote.pk).update(
-        status=Vote.Status.CLOSED,
-        passed=False,
-        result={"failed": ["参与表决业主人数未达到业主总人数的三分之二以上"]},
-    )
+    # Closed with no ballot: no condition is met.
+    vote_set_status(vote=vote, status=Vote.Status.CLOSED, actor=SYSTEM)
 
     page = client.get(url(setup, vote)).content.decode()
     posted = client.post(url(setup, vote), {"choice": "yes"})
