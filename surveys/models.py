@@ -429,11 +429,13 @@ class Response(models.Model):
         ONLINE = "online", _("手机填写")
         PAPER = "paper", _("纸质问卷代填")
 
+    # Indexed by the (campaign, household) unique constraint.
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("征询"),
         on_delete=models.CASCADE,
         related_name="responses",
+        db_index=False,
     )
     household = models.ForeignKey(
         Household,
@@ -490,8 +492,16 @@ class Answer(models.Model):
         on_delete=models.CASCADE,
         related_name="answers",
     )
+    # Indexed by (question, item) and (question, option); the option and
+    # item are looked up alone only when a draft's option or an unused menu
+    # item is deleted, where a scan is acceptable and every submission's
+    # writes are cheaper without two more indexes.
     question = models.ForeignKey(
-        Question, verbose_name=_("题目"), on_delete=models.CASCADE, related_name="+"
+        Question,
+        verbose_name=_("题目"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     option = models.ForeignKey(
         Option,
@@ -500,6 +510,7 @@ class Answer(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     item = models.ForeignKey(
         MenuItem,
@@ -508,6 +519,7 @@ class Answer(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     rank = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)
     points = models.PositiveIntegerField(_("积分"), null=True, blank=True)
@@ -544,11 +556,13 @@ class Answer(models.Model):
 class ResponseVersion(models.Model):
     """A saved version of a response, as it was submitted (never changed)."""
 
+    # Indexed by the (response, version) unique constraint.
     response = models.ForeignKey(
         Response,
         verbose_name=_("答卷"),
         on_delete=models.CASCADE,
         related_name="versions",
+        db_index=False,
     )
     version = models.PositiveIntegerField(_("版本"))
     answers = models.JSONField(_("回答"))
@@ -588,11 +602,13 @@ class Reply(models.Model):
         LATER = "later", _("列入后续计划")
         NOT_FEASIBLE = "not_feasible", _("暂不可行")
 
+    # Indexed by the (response, question) unique constraint.
     response = models.ForeignKey(
         Response,
         verbose_name=_("答卷"),
         on_delete=models.CASCADE,
         related_name="replies",
+        db_index=False,
     )
     question = models.ForeignKey(
         Question, verbose_name=_("题目"), on_delete=models.CASCADE, related_name="+"

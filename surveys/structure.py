@@ -84,13 +84,27 @@ def _cache_key(campaign: Campaign) -> str:
     return f"surveys:structure:{campaign.pk}:{campaign.updated_at.timestamp()}"
 
 
+# Structures this process has read, newest last: a submission reads its
+# campaign's twice (the page, then the service), and the shared cache costs an
+# unpickling each time. The key changes with the campaign, so nothing here goes
+# stale; the oldest entries are dropped past the limit.
+_IN_PROCESS: dict[str, CampaignStructure] = {}
+IN_PROCESS_LIMIT = 512
+
+
 def campaign_structure(campaign: Campaign) -> CampaignStructure:
     """The campaign's questions, options and menu items (cached, 0 or 3 queries)."""
     key = _cache_key(campaign)
+    structure = _IN_PROCESS.get(key)
+    if structure is not None:
+        return structure
     structure = cache.get(key)
     if structure is None:
         structure = _load(campaign)
         cache.set(key, structure, CACHE_SECONDS)
+    while len(_IN_PROCESS) >= IN_PROCESS_LIMIT:
+        _IN_PROCESS.pop(next(iter(_IN_PROCESS)), None)
+    _IN_PROCESS[key] = structure
     return structure
 
 

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baitang.prepared import PreparedStatement
 from baitang.roles import is_street_staff, recorded_actor
 from communities.models import Building, Estate, Household
 from communities.permissions import can_edit_estate
@@ -127,8 +128,7 @@ _UPSERT = """
 INSERT INTO surveys_response
     (campaign_id, household_id, channel, entered_by_id, paper_date, version,
      submitted_at, updated_at)
-VALUES (%(campaign)s, %(household)s, %(channel)s, %(entered_by)s,
-        %(paper_date)s, 1, %(now)s, %(now)s)
+VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
 ON CONFLICT (campaign_id, household_id) DO UPDATE SET
     channel = EXCLUDED.channel,
     entered_by_id = EXCLUDED.entered_by_id,
@@ -139,30 +139,31 @@ RETURNING id, version, submitted_at
 """
 _WRITE_ANSWERS = """
 WITH rows AS (
-    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS x(
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
         "question" bigint, "option" bigint, "item" bigint, "rank" integer,
         "points" integer, "rating" integer, "text" text, "photo" text)
 ), removed AS (
-    DELETE FROM surveys_answer WHERE response_id = %(response)s
+    DELETE FROM surveys_answer WHERE response_id = $2
 ), added AS (
     INSERT INTO surveys_answer
         (response_id, question_id, option_id, item_id, "rank", points, rating,
          "text", photo)
-    SELECT %(response)s, "question", "option", "item", "rank", "points",
+    SELECT $2, "question", "option", "item", "rank", "points",
            "rating", coalesce("text", ''), coalesce("photo", '')
     FROM rows
 ), replies AS (
     INSERT INTO surveys_reply (response_id, question_id, status, "text")
-    SELECT DISTINCT %(response)s, "question", 'pending', ''
+    SELECT DISTINCT $2, "question", 'pending', ''
     FROM rows
     WHERE coalesce("text", '') <> '' OR coalesce("photo", '') <> ''
     ON CONFLICT (response_id, question_id) DO NOTHING
 )
 INSERT INTO surveys_responseversion
     (response_id, version, answers, channel, entered_by_id, paper_date, saved_at)
-VALUES (%(response)s, %(version)s, %(rows)s::jsonb, %(channel)s, %(entered_by)s,
-        %(paper_date)s, %(now)s)
+VALUES ($2, $3, $1::jsonb, $4, $5, $6, $7)
 """
+_UPSERT_STATEMENT = PreparedStatement("surveys_response_upsert", _UPSERT)
+_WRITE_ANSWERS_STATEMENT = PreparedStatement("surveys_response_answers", _WRITE_ANSWERS)
 
 
 def _store_photo(upload, key: str) -> str:
@@ -233,20 +234,23 @@ def response_submit(
                 photo = _store_photo(answer.photo, f"q{answer.question_id}")
                 stored.append(photo)
             rows.append(_snapshot(answer, photo))
-        params = {
-            "campaign": campaign.pk,
-            "household": household.pk,
-            "channel": channel,
-            "entered_by": getattr(entered_by, "pk", None),
-            "paper_date": paper_date,
-            "now": now,
-            "rows": json.dumps(rows, ensure_ascii=False),
-        }
+        entered_by_id = getattr(entered_by, "pk", None)
         with connection.cursor() as cursor:
-            cursor.execute(_UPSERT, params)
-            response_id, version, submitted_at = cursor.fetchone()
-            cursor.execute(
-                _WRITE_ANSWERS, params | {"response": response_id, "version": version}
+            response_id, version, submitted_at = _UPSERT_STATEMENT.execute(
+                cursor,
+                [campaign.pk, household.pk, channel, entered_by_id, paper_date, now],
+            ).fetchone()
+            _WRITE_ANSWERS_STATEMENT.execute(
+                cursor,
+                [
+                    json.dumps(rows, ensure_ascii=False),
+                    response_id,
+                    version,
+                    channel,
+                    entered_by_id,
+                    paper_date,
+                    now,
+                ],
             )
     except BaseException:
         _delete_files(stored)
