@@ -57,13 +57,17 @@ def ensure_database() -> None:
     admin.close()
 
 
-def wrk(url: str, cookie: str, duration: int) -> float:
+def wrk(url: str, cookie: str, duration: int, script: Path | None = None) -> float:
+    """Requests per second at 8 connections; a resident page is asked for without
+    a cookie, as a phone opening its link for the first time does."""
     url = quote(url, safe=":/?&=%-")
+    command = ["wrk", "-t1", "-c8", f"-d{duration}s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", str(script)]
     output = subprocess.run(
-        ["wrk", "-t1", "-c8", f"-d{duration}s", "-H", f"Cookie: {cookie}", url],
-        capture_output=True,
-        text=True,
-        check=True,
+        [*command, url], capture_output=True, text=True, check=True
     ).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
@@ -178,7 +182,21 @@ def api_lists(estate, last_estate, community, sizes) -> list[tuple[str, str, str
 def lighthouse(url: str, cookie: str) -> str:
     """Mobile Lighthouse performance and accessibility scores, as "perf/a11y"."""
     report = BASE_DIR / "var" / "lighthouse.json"
-    subprocess.run(
+    for _attempt in range(3):  # its trace recording fails now and then
+        finished = _run_lighthouse(url, cookie, report)
+        if not finished.returncode:
+            break
+    if finished.returncode:
+        raise SystemExit(f"lighthouse {url}:\n{finished.stderr[-2000:]}")
+    categories = json.loads(report.read_text())["categories"]
+    return "/".join(
+        f"{round(100 * categories[name]['score'])}"
+        for name in ("performance", "accessibility")
+    )
+
+
+def _run_lighthouse(url: str, cookie: str, report: Path):
+    return subprocess.run(
         [
             "npx",
             "--yes",
@@ -188,20 +206,125 @@ def lighthouse(url: str, cookie: str) -> str:
             "--only-categories=performance,accessibility",
             "--output=json",
             f"--output-path={report}",
-            f'--extra-headers={{"Cookie": "{cookie}"}}',
+            *([f'--extra-headers={{"Cookie": "{cookie}"}}'] if cookie else []),
             "--chrome-flags=--headless --no-sandbox --disable-gpu"
             " --disable-background-networking --disable-component-update"
             " --disable-sync",
         ],
         env={**os.environ, "CHROME_PATH": shutil.which("chromium") or ""},
         capture_output=True,
-        check=True,
+        text=True,
     )
-    categories = json.loads(report.read_text())["categories"]
-    return "/".join(
-        f"{round(100 * categories[name]['score'])}"
-        for name in ("performance", "accessibility")
+
+
+SUBMISSIONS = 2_000
+
+
+def survey_targets(estate) -> tuple[str, list[tuple[str, str]]]:
+    """The survey page of a household that has answered, and (path, form body)
+    of SUBMISSIONS households spread over the province, each with answers that
+    pass every check, as a phone would post them."""
+    from urllib.parse import urlencode
+
+    from communities.models import Household
+    from surveys.models import AccessCode, Campaign
+    from surveys.structure import campaign_structure
+
+    def page(household_id: int, campaign_id: int) -> str:
+        code = AccessCode.objects.get(household_id=household_id, is_active=True).code
+        return f"/s/{code}/c/{campaign_id}/"
+
+    campaign = Campaign.objects.get(estate=estate)
+    answered = (
+        Household.objects.filter(survey_responses__campaign=campaign)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
     )
+    last = Household.objects.order_by("-id").values_list("id", flat=True)[0]
+    step = max(1, last // SUBMISSIONS)
+    chosen = Household.objects.filter(id__in=range(1, last + 1, step)).values_list(
+        "id", "building__estate_id"
+    )
+    campaigns = dict(
+        Campaign.objects.filter(
+            estate_id__in={estate_id for _id, estate_id in chosen}
+        ).values_list("estate_id", "id")
+    )
+    structures = {}
+    submissions = []
+    for household_id, estate_id in chosen:
+        campaign_id = campaigns[estate_id]
+        if campaign_id not in structures:
+            structures[campaign_id] = campaign_structure(
+                Campaign.objects.get(pk=campaign_id)
+            )
+        fields = {}
+        for question in structures[campaign_id].questions:
+            if question.kind == "menu_rank":
+                for place, item in enumerate(question.items[:3], start=1):
+                    fields[f"q{question.id}_i{item.id}"] = str(place)
+            elif question.kind == "single":
+                fields[f"q{question.id}"] = str(question.options[0].id)
+            elif question.kind == "rating":
+                fields[f"q{question.id}"] = str(1 + household_id % 5)
+            elif question.kind == "text":
+                fields[f"q{question.id}"] = "希望尽快加装电梯"
+        submissions.append((page(household_id, campaign_id), urlencode(fields)))
+    return page(answered, campaign.pk), submissions
+
+
+def write_post_script(submissions: list[tuple[str, str]]) -> Path:
+    """A wrk script posting the submissions in turn (one household after another,
+    so no two requests queue on one household's row)."""
+    data = BASE_DIR / "var" / "bench_submissions.tsv"
+    data.parent.mkdir(exist_ok=True)
+    data.write_text("".join(f"{path}\t{body}\n" for path, body in submissions))
+    script = BASE_DIR / "var" / "bench_post.lua"
+    script.write_text(
+        f"""
+local requests = {{}}
+for line in io.lines("{data}") do
+  local path, body = line:match("([^\t]+)\t(.*)")
+  table.insert(requests, wrk.format("POST", path,
+    {{["Content-Type"] = "application/x-www-form-urlencoded"}}, body))
+end
+local next_request = math.random(#requests)
+request = function()
+  next_request = next_request % #requests + 1
+  return requests[next_request]
+end
+"""
+    )
+    return script
+
+
+def submission_queries(browser, submission: tuple[str, str]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    path, body = submission
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.post(
+            path, body, content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 302, (path, response.status_code)
+    return len(queries)
+
+
+def page_weight(browser, path: str) -> dict[str, int]:
+    """What a phone downloads for a page, compressed: the HTML and the CSS and
+    JavaScript it links (images apart)."""
+    import gzip
+
+    html = browser.get(path).content
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+    total = 0
+    for asset in set(assets):
+        response = browser.get(asset.decode())
+        body = b"".join(response) if response.streaming else response.content
+        total += len(gzip.compress(body))
+    return {"html": len(gzip.compress(html)), "assets": total}
 
 
 def main() -> None:
@@ -231,14 +354,22 @@ def main() -> None:
 
     from baitang.models import User
     from bench.load_scale import load
+    from bench.load_surveys import load_surveys
     from communities.models import Estate, Household, Owner, Photo, Problem
+    from surveys.models import Answer
 
     call_command("migrate", verbosity=0)
     households = Household.objects.count()
-    if args.reload or households != args.households or not Photo.objects.exists():
+    register_stale = (
+        args.reload or households != args.households or not Photo.objects.exists()
+    )
+    if register_stale or not Answer.objects.exists():
         started = time.monotonic()
-        print(f"loading {args.households:,} households…", flush=True)
-        load(args.households)
+        if register_stale:
+            print(f"loading {args.households:,} households…", flush=True)
+            load(args.households)
+        print("loading campaigns, codes and answers…", flush=True)
+        load_surveys()
         # Outside the load's transaction: the visibility map for index-only
         # scans, so no autovacuum runs under the measurement.
         with connection.cursor() as cursor:
@@ -269,9 +400,11 @@ def main() -> None:
         "problems": Problem.objects.order_by("-id").values_list("id", flat=True)[0],
     }
     apis = api_lists(estate, last_estate, estate.community, sizes)
+    survey_page, submissions = survey_targets(estate)
     pages = [
         ("hello (bare Django)", "/bench/hello", False),
         ("home (resident)", "/", False),
+        ("survey page (resident)", survey_page, False),
         ("estate overview", "/estates/", True),
         (
             "estate overview, filtered",
@@ -296,8 +429,11 @@ def main() -> None:
     measured = []
     for label, path, logged_in in pages:
         measured.append(
-            (label, path, *measure(client if logged_in else Client(), path))
+            (label, path, logged_in, *measure(client if logged_in else Client(), path))
         )
+    weight = page_weight(Client(), survey_page)
+    post_queries = submission_queries(Client(), submissions[0])
+    post_script = write_post_script(submissions)
     measured_apis = []
     for label, path, login in apis:
         api_client = Client(headers={"Authorization": f"Token {tokens[login]}"})
@@ -326,10 +462,16 @@ def main() -> None:
         time.sleep(3)
         base = f"http://127.0.0.1:{port}"
         results = []
-        for label, path, queries, size in measured:
-            rps = wrk(base + path, cookie, args.duration)
-            scores = lighthouse(base + path, cookie) if args.lighthouse else ""
+        for label, path, logged_in, queries, size in measured:
+            page_cookie = cookie if logged_in else ""
+            rps = wrk(base + path, page_cookie, args.duration)
+            scores = lighthouse(base + path, page_cookie) if args.lighthouse else ""
             results.append((label, path, queries, size, rps, scores))
+        if args.only != "api":
+            post_rps = wrk(base + "/", "", args.duration, script=post_script)
+            results.append(
+                ("survey submission (POST)", "", post_queries, 0, post_rps, "")
+            )
         api_results = []
         for label, path, token, queries, size in measured_apis:
             rps, p50, p95 = wrk_latency(base + path, token, args.duration)
@@ -352,6 +494,12 @@ def main() -> None:
         print(
             f"{label:<28}{rps:>9.0f}{100 * rps / hello_rps:>8.1f}%"
             f"{queries:>9}{size / 1024:>8.1f}  {scores}"
+        )
+    if args.only != "api":
+        print(
+            f"survey page transferred (gzip): HTML {weight['html'] / 1024:.1f} KB"
+            f" + CSS/JS {weight['assets'] / 1024:.1f} KB"
+            f" = {(weight['html'] + weight['assets']) / 1024:.1f} KB"
         )
     if api_results:
         print(f"\nAPI lists: wrk -t1 -c{API_CLIENTS} -d{args.duration}s")
