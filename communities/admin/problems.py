@@ -247,13 +247,11 @@ class ProblemAdmin(EstateRowsAdmin):
                 % {"status": Problem.Status(status).label},
                 "opts": self.opts,
                 "form": form,
-                "problems": queryset.select_related("estate", "category"),
+                "rows": queryset.select_related("estate", "category"),
                 "action": request.POST.get("action", ""),
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             }
-            return TemplateResponse(
-                request, "admin/communities/problem/status_reason.html", context
-            )
+            return TemplateResponse(request, "admin/status_reason.html", context)
         moved, refused = 0, []
         for problem in queryset.select_related("estate"):
             try:

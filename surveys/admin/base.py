@@ -235,7 +235,7 @@ def set_status_with_reason(
             "action": request.POST.get("action", ""),
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/surveys/status_reason.html", context)
+        return TemplateResponse(request, "admin/status_reason.html", context)
     moved, refused = 0, []
     for row in queryset:
         try:
