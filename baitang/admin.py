@@ -139,6 +139,26 @@ class ScopedModelAdmin(NormalizedSearchAdminMixin, admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices limited to the rows the user sees:
+    `choice_scopes` maps a related model to its selector (user -> QuerySet)."""
+
+    choice_scopes: dict = {}
+
+    def _scope_choices(self, db_field, request, kwargs) -> None:
+        selector = self.choice_scopes.get(db_field.related_model)
+        if selector is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = selector(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class ScopedInline:
     """Inline rows follow the parent's rights."""
 

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from baitang.admin import ReadOnlyInline, ScopedModelAdmin
+from baitang.admin import ScopedChoicesMixin as BaseScopedChoicesMixin
 from communities import services
 from communities.models import (
     Building,
@@ -78,20 +79,8 @@ def changed_values(obj, names, changed: Iterable[str] | None) -> dict:
     return values_of(obj, wanted)
 
 
-class ScopedChoicesMixin:
-    """Foreign-key and many-to-many choices limited to the rows the user sees."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        selector = CHOICE_SCOPES.get(db_field.related_model)
-        if selector is not None and "queryset" not in kwargs:
-            kwargs["queryset"] = selector(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        selector = CHOICE_SCOPES.get(db_field.related_model)
-        if selector is not None and "queryset" not in kwargs:
-            kwargs["queryset"] = selector(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+class ScopedChoicesMixin(BaseScopedChoicesMixin):
+    choice_scopes = CHOICE_SCOPES
 
 
 class RegisterAdmin(ScopedChoicesMixin, ScopedModelAdmin):

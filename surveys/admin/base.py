@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from baitang.admin import ScopedChoicesMixin as BaseScopedChoicesMixin
 from baitang.admin import ScopedModelAdmin
 from communities.admin.base import CHOICE_SCOPES as REGISTER_CHOICES
 from communities.models import Household
@@ -38,20 +39,8 @@ def refusal(error: Exception) -> str:
     return str(error) or gettext("无权操作。")
 
 
-class ScopedChoicesMixin:
-    """Foreign-key and many-to-many choices limited to the rows the user sees."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        selector = CHOICE_SCOPES.get(db_field.related_model)
-        if selector is not None and "queryset" not in kwargs:
-            kwargs["queryset"] = selector(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        selector = CHOICE_SCOPES.get(db_field.related_model)
-        if selector is not None and "queryset" not in kwargs:
-            kwargs["queryset"] = selector(request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+class ScopedChoicesMixin(BaseScopedChoicesMixin):
+    choice_scopes = CHOICE_SCOPES
 
 
 class SurveysAdmin(ScopedChoicesMixin, ScopedModelAdmin):
