@@ -22,6 +22,16 @@ class Scope(models.TextChoices):
     UNIT = "unit", _("单个单元")
 
 
+def scope_label(row) -> str:
+    """ "全小区", "3栋" or "3栋 2单元": what a campaign or a vote covers."""
+    if row.unit is not None:
+        unit = _("%(unit)s单元") % {"unit": row.unit}
+        return f"{row.building.name} {unit}"
+    if row.building_id is not None:
+        return row.building.name
+    return str(_("全小区"))
+
+
 # --- The menu -------------------------------------------------------------------
 
 
@@ -223,12 +233,7 @@ class Campaign(models.Model):
 
     @property
     def scope_label(self) -> str:
-        if self.unit is not None:
-            unit = _("%(unit)s单元") % {"unit": self.unit}
-            return f"{self.building.name} {unit}"
-        if self.building_id is not None:
-            return self.building.name
-        return _("全小区")
+        return scope_label(self)
 
 
 class Question(models.Model):
@@ -777,6 +782,10 @@ class Vote(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def scope_label(self) -> str:
+        return scope_label(self)
 
 
 class Ballot(models.Model):

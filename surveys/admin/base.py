@@ -167,7 +167,11 @@ def slips_url(estate_id: int, building_id: int | None = None) -> str:
 
 def household_label(household: Household) -> str:
     """Building, stairwell unit and room: how staff find a household."""
-    return f"{household.building.name} {household.unit}单元 {household.number}"
+    return gettext("%(building)s %(unit)s单元 %(number)s") % {
+        "building": household.building.name,
+        "unit": household.unit,
+        "number": household.number,
+    }
 
 
 def photo_preview(field_file, *, large: bool = False):

@@ -220,9 +220,7 @@ class VoteAdmin(SurveysAdmin):
 
     @admin.display(description=_("范围"))
     def scope_column(self, obj):
-        if obj.unit is not None:
-            return f"{obj.building.name} {obj.unit}单元"
-        return obj.building.name if obj.building_id else gettext("全小区")
+        return obj.scope_label
 
     @admin.display(description=_("适用规则"))
     def rule_version_label(self, obj):
