@@ -66,7 +66,7 @@ def token_issue(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def token_revoke(request, user_id):
     token = get_object_or_404(tokens_visible_to(request.user), user_id=user_id)

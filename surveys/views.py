@@ -38,7 +38,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from baitang import ratelimit
 
@@ -134,13 +134,13 @@ def _household_url(code: str, saved: str = "") -> str:
 # --- The code box and the elder-mode switch -------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @csrf_exempt  # a code box on a cached page; see the module docstring
 @resident_headers
 def code_entry(request):
     """The box to type a code (also on the home page): forgiving about case,
     spaces, dashes and look-alike letters, then on to the household's page."""
-    if request.method == "GET":
+    if request.method != "POST":
         return _render(request, "surveys/resident/code_entry.html", {})
     if ratelimit.is_limited(FAILURES, request):
         return _too_many(request)
@@ -152,7 +152,7 @@ def code_entry(request):
     return redirect("surveys:household", code=code)
 
 
-@require_GET
+@require_safe
 def switch_elder_mode(request):
     """Turn the elder mode (长辈版: larger text and buttons) on or off and go back.
     A plain link, like baitang.views.switch_language: one tap, remembered in a
@@ -183,7 +183,7 @@ def switch_elder_mode(request):
 # --- A household's own page ------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @resident_headers
 def household_page(request, code):
     """The household's open campaigns and votes, its answers, and the office's
@@ -198,12 +198,12 @@ def household_page(request, code):
     votes = selectors.household_votes(household)
     notice, cleared_draft = "", ""
     saved = request.GET.get("saved", "")
-    if saved[:1] == "c" and saved[1:].isdigit():
+    if saved[:1] == "c" and saved[1:].isdecimal():
         notice = _("已提交，可在截止前修改。")
         cleared_draft = reverse(
             "surveys:campaign", kwargs={"code": code, "campaign_id": int(saved[1:])}
         )
-    elif saved[:1] == "v" and saved[1:].isdigit():
+    elif saved[:1] == "v" and saved[1:].isdecimal():
         notice = _("已投票，可在表决结束前修改。")
     return _render(
         request,
@@ -243,7 +243,9 @@ _PAGE_COOKIES = frozenset({ELDER_COOKIE, settings.LANGUAGE_COOKIE_NAME})
 
 
 def _page_cache_key(request, code: str, campaign_id: int) -> str | None:
-    if request.method != "GET" or request.GET or set(request.COOKIES) - _PAGE_COOKIES:
+    if request.method not in ("GET", "HEAD") or request.GET:
+        return None
+    if set(request.COOKIES) - _PAGE_COOKIES:
         return None
     stamp = selectors.campaign_page_stamp(code, campaign_id)
     if stamp is None or stamp[0] is None:
@@ -270,7 +272,7 @@ def _page_cache_key(request, code: str, campaign_id: int) -> str | None:
     return f"surveys:page:{digest}"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @csrf_exempt  # authenticated by the code in the URL; see the module docstring
 @resident_headers
 def campaign_page(request, code, campaign_id):
@@ -307,7 +309,7 @@ def _campaign_page(request, code, campaign_id):
     }
     accepting = campaign_accepts_answers(campaign, timezone.now())
     context["response"] = campaign.my_response
-    if request.method == "GET" or not accepting:
+    if request.method != "POST" or not accepting:
         if not accepting:
             return _campaign_read_only(request, context, structure)
         values = selectors.response_values(context["response"], structure)
@@ -406,7 +408,7 @@ def _threshold_words(vote: Vote) -> str:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @csrf_exempt  # authenticated by the code in the URL; see the module docstring
 @resident_headers
 def ballot_page(request, code, vote_id):
@@ -438,7 +440,7 @@ def ballot_page(request, code, vote_id):
             else:
                 return redirect(_household_url(code, f"v{vote.pk}"))
     ballot = selectors.holder_ballot(vote=vote, household=household)
-    if request.method == "GET" and ballot:
+    if request.method != "POST" and ballot:
         chosen = ballot.choice
     return _render(
         request,
@@ -469,7 +471,7 @@ def ballot_page(request, code, vote_id):
 # --- The estate's open link -------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @csrf_exempt  # anonymous by design, rate-limited; see the module docstring
 @resident_headers
 def opinion_page(request, token):

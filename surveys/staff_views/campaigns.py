@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from baitang.decorators import office_staff_required
 from communities.excel import xlsx_response
@@ -43,7 +43,7 @@ from ._common import (
 )
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def campaign_list(request):
     """The campaigns of the estates in scope, searchable, with the templates to
@@ -170,7 +170,7 @@ def _results_charts(results) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def campaign_results(request, pk):
     """Response rate overall and per building, the ranked menu overall and per
@@ -200,7 +200,7 @@ def campaign_results(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def campaign_results_export(request, pk):
     """The results page as an .xlsx workbook."""
@@ -262,7 +262,7 @@ def _words_page(request, campaign, *, params=None, failed=None, status=200):
     )
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def campaign_words(request, pk):
     """Residents' free text and photos, newest first, each with its reply."""
@@ -384,7 +384,7 @@ def campaign_copy(request, pk):
     estate_id = (data or {}).get("estate") or (
         source.estate_id if source.estate_id else None
     )
-    if estate_id:
+    if str(estate_id or "").isdecimal():  # a garbled id finds no estate
         estate = estates_visible_to(request.user).filter(pk=estate_id).first()
     copying = data is not None and data.get("action") == "copy"
     initial = {"estate": source.estate_id, "title": source.title}

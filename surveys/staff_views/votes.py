@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from baitang.decorators import office_staff_required
 from communities.models import Household
@@ -44,7 +44,7 @@ VOTE_ACTION_LABELS = {
 }
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def vote_list(request):
     """The owners' votes of the estates in scope."""
@@ -55,7 +55,7 @@ def vote_list(request):
     )
     estate = None
     estate_id = request.GET.get("estate", "")
-    if estate_id.isdigit():
+    if estate_id.isdecimal():
         estate = estates_visible_to(request.user).filter(pk=estate_id).first()
         if estate is not None:
             votes = votes.filter(estate=estate)
@@ -157,7 +157,7 @@ def vote_figures(tally) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @office_staff_required
 def vote_result(request, pk):
     """Every figure of the count, each condition passed or failed in words, the
@@ -246,7 +246,7 @@ def vote_paper(request, pk):
     household = None
     household_id = request.POST.get("household") or request.GET.get("household", "")
     if household_id:
-        if not household_id.isdigit():
+        if not household_id.isdecimal():
             return HttpResponseBadRequest(_("户的编号无效。"))
         household = get_object_or_404(
             Household.objects.filter(building__estate_id=vote.estate_id).select_related(
