@@ -11,3 +11,8 @@ import os
 os.environ.setdefault("DEBUG", "1")
 
 from baitang.settings import *  # noqa: E402, F403
+
+# Each pytest process sends to and consumes from its own queue, so a worker a
+# test starts never takes another xdist process's task (run against another
+# test database), nor does a development worker on the same Redis take ours.
+CELERY_TASK_DEFAULT_QUEUE = "tests-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
