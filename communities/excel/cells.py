@@ -80,6 +80,21 @@ def parse_text(value) -> str:
     return unquote(_plain(value))
 
 
+# Full-width letters, digits and dash ("１栋", "Ａ座", "３０１") as ASCII; other
+# full-width marks ("（二期）") are how Chinese names are written and stay.
+_HALF_WIDTH = {
+    code: code - 0xFEE0
+    for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+_HALF_WIDTH[ord("－")] = ord("-")
+
+
+def parse_label(value) -> str:
+    """A building name or room number: "１栋" is stored as "1栋", "３０１" as
+    "301", so the same building or room is written one way."""
+    return parse_text(value).translate(_HALF_WIDTH)
+
+
 def parse_phone(value) -> str:
     """A phone number as every write stores it (communities.phones)."""
     try:
@@ -100,8 +115,9 @@ _CHINESE_DIGITS = {
 }  # fmt: skip
 _NUMBER_PREFIXES = ("大约", "约", "近", "共", "合计", "¥", "￥")
 _NUMBER_SUFFIXES = (
-    "平方米", "平米", "平方", "m2", "sqm", "万元", "元", "人民币", "户", "人", "名",
-    "栋", "幢", "座", "层", "个", "套", "间", "单元", "左右", "以上", "余", "多", "%",
+    "平方米", "平米", "平方", "平", "m2", "sqm", "万元", "元", "人民币", "户", "人",
+    "名", "栋", "幢", "座", "层", "个", "套", "间", "单元", "左右", "以上", "余", "多",
+    "%",
 )  # fmt: skip
 _DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 
@@ -305,7 +321,8 @@ def parse_owners(value) -> tuple[str, ...]:
     names = []
     for name in _OWNER_SEPARATORS.split(_plain(value)):
         name = unquote(name.strip())
-        if not name or name in names:
+        # "无", "暂无", "不详", "-": no owner entered (an unsold unit, say)
+        if not name or name in names or is_nothing(name):
             continue
         limit = Owner._meta.get_field("name").max_length
         if len(name) > limit:

@@ -25,6 +25,7 @@ from .cells import (
     parse_bool,
     parse_floor,
     parse_int,
+    parse_label,
     parse_owners,
     parse_phone,
     parse_text,
@@ -80,9 +81,9 @@ class SheetLayout:
         return [column for column in self.columns if column.field in names]
 
 
-def text(header, field_name, help="", width=14, **kwargs) -> Column:
+def text(header, field_name, help="", width=14, parse=parse_text, **kwargs) -> Column:
     return Column(
-        header, field_name, parse_text, format_text, help=help, width=width, **kwargs
+        header, field_name, parse, format_text, help=help, width=width, **kwargs
     )
 
 
@@ -262,7 +263,12 @@ LAYOUT: tuple[SheetLayout, ...] = (
                 width=20,
                 get=attrgetter("estate.name"),
             ),
-            text("楼栋名称", "name", gettext_lazy("必填。如“1栋”，同一小区内不重复。")),
+            text(
+                "楼栋名称",
+                "name",
+                gettext_lazy("必填。如“1栋”，同一小区内不重复。"),
+                parse=parse_label,
+            ),
             count("层数", "storeys", gettext_lazy("整数，至少为1。")),
             count("单元数", "unit_count", gettext_lazy("整数，至少为1。")),
             flag("有电梯", "has_elevator"),
@@ -301,6 +307,7 @@ LAYOUT: tuple[SheetLayout, ...] = (
                 "number",
                 gettext_lazy("必填。如 301，同一单元内不重复。"),
                 width=10,
+                parse=parse_label,
             ),
             Column(
                 "楼层",

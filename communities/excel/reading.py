@@ -4,15 +4,18 @@ rows of values, every bad cell reported."""
 import io
 import logging
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from pyexpat import ExpatError, ParserCreate
 from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 
 from .cells import CellError, _is_blank, _normal, _plain, is_nothing_marker, unquote
 from .layout import Column, SheetLayout
@@ -173,6 +176,80 @@ def _positions(number, cells, keys, wanted, layout, report) -> dict[str, int]:
     return positions
 
 
+class _EntityRefused(Exception):
+    pass
+
+
+def _refuse_entity(*args):
+    raise _EntityRefused
+
+
+def _merged_columns(sheet) -> list[tuple[int, int, int]]:
+    """The sheet's vertically merged cells one column wide, as (column, first
+    row, last row): clerks merge the community, estate or building cell over
+    the rows it applies to. Read-only worksheets do not report merged cells, so
+    the sheet's XML is scanned for <mergeCell> without building any tree."""
+    get_source = getattr(sheet, "_get_source", None)
+    if get_source is None:
+        return []
+    merged = []
+
+    def start(name, attributes):
+        if name.rpartition("}")[2] != "mergeCell":
+            return
+        try:
+            first_column, first_row, last_column, last_row = range_boundaries(
+                attributes.get("ref", "")
+            )
+        except (TypeError, ValueError):
+            return
+        if first_column == last_column and first_row and last_row > first_row:
+            merged.append((first_column, first_row, last_row))
+
+    parser = ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    parser.EntityDeclHandler = _refuse_entity  # no entities in a worksheet
+    try:
+        with get_source() as source:
+            parser.ParseFile(source)
+    except (ExpatError, _EntityRefused, OSError, KeyError):
+        logger.info("register import: merged cells unreadable", exc_info=True)
+        return []  # openpyxl reports an unreadable sheet itself
+    return sorted(merged, key=lambda merge: merge[1])
+
+
+def _rows_with_merges_filled(sheet) -> Iterator[tuple]:
+    """The sheet's rows; a cell under a vertical merge holds the merged value
+    (openpyxl leaves it empty), so each row names its own community, estate
+    and building."""
+    merges = _merged_columns(sheet)
+    if not merges:
+        yield from sheet.iter_rows()
+        return
+    pending = iter(merges)
+    upcoming = next(pending, None)
+    active: list[list] = []  # [column, last row, top cell]
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        while upcoming is not None and upcoming[1] <= number:
+            column, first, last = upcoming
+            if first == number and column <= len(cells):
+                active.append([column, last, cells[column - 1]])
+            upcoming = next(pending, None)
+        if not active:
+            yield cells
+            continue
+        filled = list(cells)
+        for merge in active:
+            column, last, top = merge
+            if number > last:
+                continue
+            index = column - 1
+            if index < len(filled) and _is_blank(filled[index].value):
+                filled[index] = top
+        active = [merge for merge in active if merge[1] > number]
+        yield tuple(filled)
+
+
 def _locate_headers(rows, layout, wanted, report, progress):
     """Find the header row (a title row above it is allowed) and each column."""
     for number, cells in rows:
@@ -205,7 +282,7 @@ def _parse_sheet(sheet, layout: SheetLayout, report: ImportReport, progress: Pro
     block) is skipped, and the columns are taken from it for the rows below.
     Raises TooManyRows as soon as the sheet has more data rows than the limit."""
     wanted = {_header_key(column.header): column for column in layout.columns}
-    rows = enumerate(sheet.iter_rows(), start=1)
+    rows = enumerate(_rows_with_merges_filled(sheet), start=1)
     errors_before = len(report.errors)
     located = _locate_headers(rows, layout, wanted, report, progress)
     if located is None or len(report.errors) > errors_before:

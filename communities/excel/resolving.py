@@ -152,10 +152,15 @@ class _Resolver:
                 % {"name": community.name},
             )
             return None
+        self._show(layout, row, "community", community.name)
+        return community
+
+    def _show(self, layout: SheetLayout, row: ParsedRow, field: str, text: str):
+        """A previewed row shows what its value was matched to: the register's
+        "鹤洲社区" for "鹤洲", "藤翠苑7号小区" for "藤翠苑 7号小区"."""
         preview = self.report.preview.get(layout.title)
         if preview is not None and preview.rows and row.number <= preview.rows[-1][0]:
-            preview.show(row.number, header, community.name)
-        return community
+            preview.show(row.number, layout.header_of(field), text)
 
     def _first(self, key: tuple, layout, row, column: str, reason: str) -> bool:
         """True for the first row with this key; later ones are reported."""
@@ -174,9 +179,13 @@ class _Resolver:
     def estate_for(self, key, community, name, layout, row):
         if key in self.estates:
             plan = self.estates[key]
-            return plan.instance if plan else _SKIP
+            if plan is None:
+                return _SKIP
+            self._show(layout, row, "estate", plan.instance.name)
+            return plan.instance
         estate = _lookup(self.db_estates, (community.pk, name))
         if estate is not None:
+            self._show(layout, row, "estate", estate.name)
             return estate
         self.report.add(
             layout.title,
@@ -190,9 +199,13 @@ class _Resolver:
     def building_for(self, key, estate, name, layout, row):
         if key in self.buildings:
             plan = self.buildings[key]
-            return plan.instance if plan else _SKIP
+            if plan is None:
+                return _SKIP
+            self._show(layout, row, "building", plan.instance.name)
+            return plan.instance
         building = _lookup(self.db_buildings, (estate.pk, name)) if estate.pk else None
         if building is not None:
+            self._show(layout, row, "building", building.name)
             return building
         self.report.add(
             layout.title,
@@ -221,6 +234,8 @@ class _Resolver:
             estate = _lookup(self.db_estates, (community.pk, name))
             if estate is None:
                 estate = Estate(community=community)
+            else:
+                self._show(layout, row, "name", estate.name)
             plan = _apply(layout, estate, row)
             if _validate(estate, layout, row, self.report, fk="community"):
                 self.estates[key[1:]] = plan
@@ -248,6 +263,8 @@ class _Resolver:
             )
             if building is None:
                 building = Building()
+            else:
+                self._show(layout, row, "name", building.name)
             building.estate = estate
             plan = _apply(layout, building, row)
             if _validate(building, layout, row, self.report, fk="estate"):
@@ -293,6 +310,8 @@ class _Resolver:
             )
             if household is None:
                 household = Household()
+            else:
+                self._show(layout, row, "number", household.number)
             household.building = building
             plan = _apply(layout, household, row)
             self._plan_owners(

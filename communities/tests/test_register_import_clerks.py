@@ -433,3 +433,121 @@ def test_a_title_row_and_a_blank_header_area_are_not_mistaken(community, street_
 
     assert report.errors == []
     assert Estate.objects.count() == 1
+
+
+def test_nothing_typed_for_owners_enters_no_owner(community, street_user):
+    # "无", "暂无", "不详", "-": an unsold or unknown unit, not an owner named "无"
+    rows = [
+        household_row(**{"房号": number, "业主": typed, "联系电话": ""})
+        for number, typed in [
+            ("101", "无"),
+            ("102", "暂无"),
+            ("201", "不详"),
+            ("202", "-"),
+            ("301", "/"),
+        ]
+    ]
+    rows.append(household_row(**{"房号": "302", "业主": "张三、无"}))
+    data = workbook_bytes(
+        {ESTATES: [estate_row()], BUILDINGS: [building_row()], HOUSEHOLDS: rows}
+    )
+
+    report = import_register(data, actor=street_user)
+
+    assert report.errors == []
+    assert list(Owner.objects.values_list("name", flat=True)) == ["张三"]
+    assert Household.objects.filter(owners__isnull=True).count() == 5
+
+
+@pytest.mark.parametrize("typed", ["85平", "85 平", "８５平"])
+def test_area_in_ping(typed):
+    # "平" is how clerks shorten 平方米
+    assert parse_decimal(typed) == Decimal("85")
+
+
+def test_full_width_building_names_and_room_numbers_are_stored_half_width(
+    community, street_user
+):
+    data = workbook_bytes(
+        {
+            ESTATES: [estate_row()],
+            BUILDINGS: [building_row(**{"楼栋名称": "１２栋"})],
+            HOUSEHOLDS: [
+                household_row(**{"楼栋名称": "12栋", "房号": "３０１"}),
+                household_row(**{"楼栋名称": "１２栋", "房号": "Ａ－３０２"}),
+            ],
+        }
+    )
+
+    report = import_register(data, actor=street_user)
+
+    assert report.errors == []
+    assert list(Building.objects.values_list("name", flat=True)) == ["12栋"]
+    assert sorted(Household.objects.values_list("number", flat=True)) == [
+        "301",
+        "A-302",
+    ]
+    # typed half-width the next time, the same rows
+    again = import_register(
+        workbook_bytes(
+            {
+                ESTATES: [estate_row()],
+                BUILDINGS: [building_row(**{"楼栋名称": "12栋"})],
+                HOUSEHOLDS: [
+                    household_row(**{"楼栋名称": "12栋", "房号": "301"}),
+                    household_row(**{"楼栋名称": "12栋", "房号": "A-302"}),
+                ],
+            }
+        ),
+        actor=street_user,
+    )
+    assert again.counts[HOUSEHOLDS].unchanged == 2
+
+
+def test_the_preview_shows_estates_and_buildings_as_matched(community, street_user):
+    # given: the register holds the estate; the clerk types it with a space and
+    # the building and room in full width
+    import_register(
+        workbook_bytes(
+            {
+                ESTATES: [estate_row(**{"小区名称": "幸福园（二期）"})],
+                BUILDINGS: [building_row(**{"小区名称": "幸福园（二期）"})],
+                HOUSEHOLDS: [household_row(**{"小区名称": "幸福园（二期）"})],
+            }
+        ),
+        actor=street_user,
+    )
+    typed = "幸福园 (二期) "
+    data = workbook_bytes(
+        {
+            ESTATES: [estate_row(**{"小区名称": typed})],
+            BUILDINGS: [building_row(**{"小区名称": typed, "楼栋名称": "１栋"})],
+            HOUSEHOLDS: [
+                household_row(
+                    **{"小区名称": typed, "楼栋名称": "１栋", "房号": "１０１"}
+                )
+            ],
+        }
+    )
+
+    report = import_register(data, actor=street_user, dry_run=True)
+
+    assert report.errors == []
+    assert report.preview[ESTATES].rows[0][1][:2] == ["鹤洲社区", "幸福园（二期）"]
+    assert report.preview[BUILDINGS].rows[0][1][:3] == [
+        "鹤洲社区",
+        "幸福园（二期）",
+        "1栋",
+    ]
+    assert report.preview[HOUSEHOLDS].rows[0][1][:5] == [
+        "鹤洲社区",
+        "幸福园（二期）",
+        "1栋",
+        "1",
+        "101",
+    ]
+    assert {title: c.unchanged for title, c in report.counts.items()} == {
+        ESTATES: 1,
+        BUILDINGS: 1,
+        HOUSEHOLDS: 1,
+    }
