@@ -29,10 +29,13 @@ class ApiSchemaView(SpectacularAPIView):
 
 # Swagger UI, for office staff. The split view loads its start-up script from
 # ?script= instead of inlining it, and our template keeps its styles in a file:
-# the page runs under the Content-Security-Policy unchanged.
-api_docs = office_staff_required(
-    SpectacularSwaggerSplitView.as_view(
-        url_name="schema", template_name="api/swagger_ui.html"
+# the page runs under the Content-Security-Policy unchanged. GET and HEAD only:
+# DRF's OPTIONS would render its metadata through a template the page lacks.
+api_docs = require_safe(
+    office_staff_required(
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="api/swagger_ui.html"
+        )
     )
 )
 

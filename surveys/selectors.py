@@ -219,6 +219,15 @@ _HOUSEHOLD_CAMPAIGN_STATEMENT = PreparedStatement(
 )
 
 
+# The largest primary key PostgreSQL's bigint holds. The address takes any
+# digits, and a larger number sent to the prepared statements is a DataError.
+_MAX_ROW_ID = 2**63 - 1
+
+
+def _is_row_id(value: int) -> bool:
+    return 0 < value <= _MAX_ROW_ID
+
+
 def _loaded(model, values: dict):
     """A model instance from some of its columns, the others deferred (read on
     access), as if the ORM had loaded it with only()."""
@@ -242,6 +251,8 @@ def household_campaign_by_code(
     code = normalise_code(raw_code)
     if code is None:
         return None, None
+    if not _is_row_id(campaign_id):
+        campaign_id = 0  # no campaign has it: the household alone is found
     with connection.cursor() as cursor:
         row = _HOUSEHOLD_CAMPAIGN_STATEMENT.execute(
             cursor, [campaign_id, code]
@@ -304,7 +315,7 @@ def campaign_page_stamp(raw_code: str, campaign_id: int) -> tuple | None:
     so it runs on every view of a campaign page: plain SQL, because building
     the same query through the ORM costs ten times as much as running it."""
     code = normalise_code(raw_code)
-    if code is None:
+    if code is None or not _is_row_id(campaign_id):
         return None
     with connection.cursor() as cursor:
         return _PAGE_STAMP_STATEMENT.execute(cursor, [code, campaign_id]).fetchone()

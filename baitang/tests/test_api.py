@@ -37,6 +37,19 @@ def test_the_docs_start_up_script_is_served_as_javascript(client, street_user):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("method", ["options", "post", "put", "delete"])
+def test_the_docs_page_answers_other_methods_with_405(client, street_user, method):
+    # DRF's OPTIONS rendered the metadata through a template the page has
+    # none for: a 500.
+    client.force_login(street_user)
+
+    response = getattr(client, method)("/api/docs/")
+
+    assert response.status_code == 405
+    assert client.head("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "schema", "docs"),
     [

@@ -116,7 +116,7 @@ class CommunityFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        if not value.isdecimal():
             return queryset.none()
         return queryset.filter(**{f"{self.community_path}_id": int(value)})
 
@@ -134,7 +134,7 @@ class EstateFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         community = request.GET.get("community", "")
-        if not community.isdigit():
+        if not community.isdecimal():
             return []
         estates = estates_visible_to(request.user).filter(community_id=community)
         return [(str(e.pk), e.name) for e in estates.order_by("name")]
@@ -143,7 +143,7 @@ class EstateFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        if not value.isdecimal():
             return queryset.none()
         return queryset.filter(**{f"{self.estate_path}_id": int(value)})
 

@@ -589,14 +589,14 @@ class QuestionAdmin(SurveysAdmin):
         """Options of the question's own campaign (the service checks they come
         from an earlier question)."""
         object_id = str(request.resolver_match.kwargs.get("object_id", ""))
-        if object_id.isdigit():
+        if object_id.isdecimal():
             campaign = Question.objects.filter(pk=object_id).values("campaign_id")
             options = Option.objects.filter(question__campaign_id__in=campaign)
         else:
             campaign = request.POST.get("campaign") or request.GET.get("campaign", "")
             options = (
                 Option.objects.filter(question__campaign_id=campaign)
-                if campaign.isdigit()
+                if campaign.isdecimal()
                 else Option.objects.none()
             )
         return options.select_related("question")

@@ -43,7 +43,7 @@ def _estate_id_of(request, obj) -> int | None:
     if obj is not None:
         return obj.estate_id
     raw = request.POST.get("estate") or request.GET.get("estate", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 class EstateLinksMixin:
@@ -215,7 +215,9 @@ class ParticipantInline(MeetingRowsInline, admin.TabularInline):
             for key, value in request.POST.items()
             if key.startswith("participants-") and key.endswith("-household")
         }
-        households = Household.objects.filter(pk__in=[v for v in chosen if v.isdigit()])
+        households = Household.objects.filter(
+            pk__in=[v for v in chosen if v.isdecimal()]
+        )
         if obj is not None and obj.pk:
             households = households | Household.objects.filter(
                 pk__in=obj.participants.values("household_id")

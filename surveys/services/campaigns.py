@@ -28,7 +28,7 @@ from ..models import (
     QuestionItem,
     StatusChange,
 )
-from ..permissions import can_edit_campaign, can_edit_menu
+from ..permissions import campaigns_visible_to, can_edit_campaign, can_edit_menu
 from ._common import assign, editable_field_names, require, save, strip
 
 # --- Menu -------------------------------------------------------------------------
@@ -272,6 +272,11 @@ def campaign_copy(
 ) -> Campaign:
     """A new draft with the source's questions, options and menu items (from
     another campaign or a template); times are left for the new draft."""
+    require(
+        actor,
+        campaigns_visible_to(actor).filter(pk=source.pk).exists(),
+        _("您无权复制该征询。"),
+    )
     copy = campaign_create(
         estate=estate,
         building=building,

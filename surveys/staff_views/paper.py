@@ -60,7 +60,7 @@ def campaign_paper(request, pk):
             show_progress=True,
         )
         return render(request, "surveys/staff/campaign_paper.html", context)
-    if not household_id.isdigit():
+    if not household_id.isdecimal():
         return HttpResponseBadRequest(_("户的编号无效。"))
     household = get_object_or_404(
         Household.objects.filter(building__estate_id=campaign.estate_id).select_related(

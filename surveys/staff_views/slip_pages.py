@@ -29,7 +29,7 @@ def slips(request):
     office's printer; POST issues the codes (and the open link) still missing."""
     data = request.POST if request.method == "POST" else request.GET
     estate = None
-    if data.get("estate", "").isdigit():
+    if data.get("estate", "").isdecimal():
         estate = estates_visible_to(request.user).filter(pk=data["estate"]).first()
     form = SlipsForm(data or None, user=request.user, estate=estate)
     context = {"form": form, "estate": None}

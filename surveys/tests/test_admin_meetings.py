@@ -40,6 +40,24 @@ def files_of(photo) -> list[Path]:
 # --- Interviews -----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/surveys/interview/add/?estate=²",
+        "/admin/surveys/meeting/add/?estate=²",
+        "/admin/surveys/question/add/?campaign=²",
+        "/admin/surveys/campaign/?community=²",
+        "/admin/surveys/campaign/?community=1&estate=²",
+        "/admin/surveys/meeting/?community=²",
+    ],
+)
+def test_ids_that_only_look_like_digits_are_ignored(client, street_user, url):
+    # "²" passes str.isdigit() but is no number int() reads: never a 500.
+    client.force_login(street_user)
+
+    assert client.get(url).status_code == 200
+
+
 def interview_url(interview):
     return reverse("admin:surveys_interview_change", args=[interview.pk])
 

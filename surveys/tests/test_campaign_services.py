@@ -196,6 +196,26 @@ def test_a_template_is_copied_with_its_questions_options_items_and_conditions(
     assert questions[2].show_if_option != yes
 
 
+def test_a_campaign_of_another_community_cannot_be_copied(
+    estate, community_user, other_community
+):
+    # Its questions and wording are that community's: the service refuses
+    # even a caller that forgot to fetch the source in the actor's scope.
+    theirs = campaign_create(
+        estate=EstateFactory(community=other_community),
+        title="福星苑停车征询",
+        actor=SYSTEM,
+    )
+    question_create(
+        campaign=theirs, kind=Question.Kind.TEXT, prompt="停车难吗", actor=SYSTEM
+    )
+
+    with pytest.raises(PermissionDenied):
+        campaign_copy(source=theirs, estate=estate, actor=community_user)
+
+    assert not Campaign.objects.filter(copied_from=theirs).exists()
+
+
 def test_every_household_gets_one_active_code(estate, community_user):
     building = BuildingFactory(estate=estate)
     households = [HouseholdFactory(building=building) for _ in range(3)]

@@ -299,6 +299,18 @@ def test_a_campaign_id_that_is_not_a_number_is_not_found(client, setup):
     assert client.get(f"/s/{setup.code}/c/abc/").status_code == 404
 
 
+@pytest.mark.parametrize("campaign_id", [2**63, 10**25])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_campaign_id_beyond_the_database_range_is_not_found(
+    client, setup, campaign_id, method
+):
+    # The address takes any digits; PostgreSQL's bigint stops at 2**63 - 1.
+    response = getattr(client, method)(f"/s/{setup.code}/c/{campaign_id}/")
+
+    assert response.status_code == 404
+    assert "没有找到这次征询" in response.content.decode()
+
+
 def test_a_nul_byte_in_an_answer_is_refused_without_a_500(client, setup):
     data = valid_post(setup, **{f"q{setup.q('text')}": "a\x00b"})
 
@@ -307,11 +319,27 @@ def test_a_nul_byte_in_an_answer_is_refused_without_a_500(client, setup):
     assert response.status_code == 400
 
 
-def test_a_get_with_odd_query_parameters_is_harmless(client, setup):
-    response = client.get(setup.household_url + "?saved=c<script>")
+@pytest.mark.parametrize("saved", ["c<script>", "c²", "v²"])
+def test_a_get_with_odd_query_parameters_is_harmless(client, setup, saved):
+    response = client.get(setup.household_url, {"saved": saved})
 
     assert response.status_code == 200
     assert "已提交" not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "-²", "1²"])
+def test_a_choice_or_rating_that_only_looks_like_digits_is_refused(
+    client, setup, value
+):
+    # "²" passes str.isdigit() but is no number int() reads.
+    wants, rating = setup.q("wants"), setup.q("rating")
+
+    page = post(client, setup, valid_post(setup, **{f"q{wants}": value}))
+    rated = post(client, setup, valid_post(setup, **{f"q{rating}": value}))
+
+    assert error_at(page, wants)
+    assert error_at(rated, rating)
+    assert not Response.objects.exists()
 
 
 def test_a_code_issued_by_the_system_for_a_new_household_opens_its_page(client, setup):

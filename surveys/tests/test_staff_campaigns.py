@@ -299,6 +299,8 @@ def test_copying_to_one_unit_of_a_building(client, street_user, campaigns):
         ({"unit": "5"}, "只有 2 个单元"),
         ({"building": "other"}, "选择一个有效的选项"),
         ({"estate": "theirs"}, "选择一个有效的选项"),
+        ({"estate": "<script>"}, "选择一个有效的选项"),
+        ({"estate": "9" * 25}, "选择一个有效的选项"),
     ],
 )
 def test_bad_copy_targets_are_refused(
@@ -326,6 +328,21 @@ def test_bad_copy_targets_are_refused(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Campaign.objects.filter(title="副本").exists()
+
+
+@pytest.mark.parametrize("estate", ["abc", "1.5", "-1", "²", "9" * 25])
+def test_listing_the_buildings_of_a_garbled_estate_shows_the_form_again(
+    client, community_user, campaigns, estate
+):
+    ours, _closed, _theirs, _template = campaigns
+    client.force_login(community_user)
+
+    response = client.post(
+        copy_url(ours.campaign), {"action": "buildings", "estate": estate}
+    )
+
+    assert response.status_code == 200
+    assert response.context["estate"] is None
 
 
 def test_another_communitys_campaign_cannot_be_copied(

@@ -213,10 +213,15 @@ def test_a_household_of_another_estate_is_missing(client, community_user, data):
     assert not Response.objects.filter(household=stranger).exists()
 
 
-def test_a_tampered_household_id_is_a_bad_request(client, community_user, data):
+@pytest.mark.parametrize("household", ["1 OR 1", "²", "1²"])
+def test_a_tampered_household_id_is_a_bad_request(
+    client, community_user, data, household
+):
+    # "²" passes str.isdigit() but is no number int() reads.
     client.force_login(community_user)
 
-    assert client.get(url(data.campaign), {"household": "1 OR 1"}).status_code == 400
+    assert client.get(url(data.campaign), {"household": household}).status_code == 400
+    assert client.post(url(data.campaign), {"household": household}).status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,18 @@ def estate(community):
     return estate_with_households(community)
 
 
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_estate_id_that_only_looks_like_digits_asks_for_an_estate(
+    client, community_user, estate, method
+):
+    client.force_login(community_user)
+
+    response = getattr(client, method)(URL, {"estate": "²"})
+
+    assert response.status_code == (200 if method == "get" else 400)
+    assert response.context["estate"] is None
+
+
 def test_without_an_estate_the_page_asks_for_one(client, community_user, estate):
     client.force_login(community_user)
 

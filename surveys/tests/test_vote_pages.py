@@ -349,6 +349,20 @@ def test_a_household_outside_the_vote_is_refused(client, community_user, elevato
     assert not Ballot.objects.filter(household__in=[outside, stranger]).exists()
 
 
+def test_ids_that_only_look_like_digits_are_refused(client, community_user, elevator):
+    # "²" passes str.isdigit() but is no number int() reads.
+    vote, _households = elevator
+    client.force_login(community_user)
+
+    listed = client.get(reverse("surveys:vote_list"), {"estate": "²"})
+    picked = client.get(paper_url(vote), {"household": "²"})
+    posted = client.post(paper_url(vote), {"household": "²", "action": "ballot"})
+
+    assert listed.status_code == 200
+    assert listed.context["estate"] is None
+    assert (picked.status_code, posted.status_code) == (400, 400)
+
+
 def test_consent_is_recorded_and_needs_its_document(client, community_user, elevator):
     vote, households = elevator
     client.force_login(community_user)
