@@ -149,6 +149,7 @@ MANAGEMENT_ALIASES = {
     "无": Estate.ManagementModel.NONE,
     "没有": Estate.ManagementModel.NONE,
     "无物业管理": Estate.ManagementModel.NONE,
+    "物业": Estate.ManagementModel.PROPERTY_COMPANY,
 }
 AREA_BASIS_ALIASES = {
     "登记面积": Household.AreaBasis.REGISTERED,
@@ -158,6 +159,10 @@ AREA_BASIS_ALIASES = {
     "测绘面积": Household.AreaBasis.SURVEYED,
     "合同面积": Household.AreaBasis.CONTRACT,
     "合同": Household.AreaBasis.CONTRACT,
+    "产权证": Household.AreaBasis.REGISTERED,
+    "不动产权证": Household.AreaBasis.REGISTERED,
+    "房产证": Household.AreaBasis.REGISTERED,
+    "测绘": Household.AreaBasis.SURVEYED,
 }
 OCCUPANCY_ALIASES = {
     "自住": Household.Occupancy.OWNER_OCCUPIED,
@@ -166,6 +171,12 @@ OCCUPANCY_ALIASES = {
     "空": Household.Occupancy.VACANT,
     "空房": Household.Occupancy.VACANT,
     "未售": Household.Occupancy.UNSOLD,
+    "自住房": Household.Occupancy.OWNER_OCCUPIED,
+    "租户": Household.Occupancy.RENTED,
+    "出租房": Household.Occupancy.RENTED,
+    "租赁": Household.Occupancy.RENTED,
+    "空置房": Household.Occupancy.VACANT,
+    "闲置": Household.Occupancy.VACANT,
 }
 
 COMMUNITY_HELP = gettext_lazy(

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from ..models import Building, Community, Estate, Household, Owner
-from .cells import name_key
+from .cells import is_spaced_han_name, name_key, owner_name_key
 from .checking import _validate, field_reason
 from .layout import SheetLayout
 from .progress import Progress
@@ -314,9 +314,10 @@ class _Resolver:
                 self._show(layout, row, "number", household.number)
             household.building = building
             plan = _apply(layout, household, row)
-            self._plan_owners(
-                plan, values["owners"], values["contact_phone"], community
-            )
+            if not self._plan_owners(
+                plan, values["owners"], values["contact_phone"], community, layout
+            ):
+                continue
             # A new owner's phone is the row's: checked with the household first.
             if _validate(
                 household, layout, row, self.report, fk="building"
@@ -324,7 +325,7 @@ class _Resolver:
                 self.households[key[1:]] = plan
                 _count(self.report, layout, plan)
 
-    def _plan_owners(self, plan, names, phone, community) -> None:
+    def _plan_owners(self, plan, names, phone, community, layout) -> bool:
         """Owners of a household row. A name already among the household's
         owners keeps that owner. Any other name is matched by (name, the row's
         normalised phone) among the owners the actor may link to a household of
@@ -333,19 +334,34 @@ class _Resolver:
         also an owner of another community with the same name and number (never
         by name alone). Otherwise a new owner is entered for this community; an
         owner of several units listed with the same phone becomes one Owner,
-        which the Civil-Code headcount counts once."""
+        which the Civil-Code headcount counts once. A Chinese name with a
+        space inside ("张三 李四") is refused unless the household already has
+        that owner: one owner or two is not guessed. False when refused."""
         current = [] if plan.created else list(plan.instance.owners.all())
         by_name = {}
         for owner in current:
-            by_name.setdefault(owner.name, owner)
-        plan.owners = [
-            by_name.get(name) or self._owner_for(name, phone, community)
-            for name in names
-        ]
+            by_name.setdefault(owner_name_key(owner.name), owner)
+        plan.owners = []
+        for name in names:
+            owner = by_name.get(owner_name_key(name))
+            if owner is None and is_spaced_han_name(name):
+                self.report.add(
+                    layout.title,
+                    plan.row.number,
+                    layout.header_of("owners"),
+                    _(
+                        "「%(name)s」中间有空格：几位业主请用“、”分开，"
+                        "一个人的姓名请去掉空格。"
+                    )
+                    % {"name": name[:30]},
+                )
+                return False
+            plan.owners.append(owner or self._owner_for(name, phone, community))
         wanted = {owner.pk for owner in plan.owners}
         plan.owners_changed = bool(names or current) and (
             None in wanted or wanted != {owner.pk for owner in current}
         )
+        return True
 
     def _validate_new_owners(self, plan, layout) -> bool:
         ok = True

@@ -551,3 +551,99 @@ def test_the_preview_shows_estates_and_buildings_as_matched(community, street_us
         BUILDINGS: 1,
         HOUSEHOLDS: 1,
     }
+
+
+def test_spaces_inside_owner_names(community, street_user):
+    rows = [
+        household_row(**{"房号": "101", "业主": "张 三"}),  # padded to line up
+        household_row(**{"房号": "102", "业主": "Mary Smith、李四", "联系电话": ""}),
+        household_row(**{"房号": "103", "业主": "王五 赵六"}),  # two owners, or one?
+    ]
+    data = workbook_bytes(
+        {ESTATES: [estate_row()], BUILDINGS: [building_row()], HOUSEHOLDS: rows}
+    )
+
+    report = import_register(data, actor=street_user)
+
+    assert [str(error) for error in report.errors] == [
+        "「户」第4行「业主」：「王五 赵六」中间有空格：几位业主请用“、”分开，"
+        "一个人的姓名请去掉空格。"
+    ]
+
+    rows[2] = household_row(**{"房号": "103", "业主": "王五、赵六"})
+    report = import_register(
+        workbook_bytes(
+            {ESTATES: [estate_row()], BUILDINGS: [building_row()], HOUSEHOLDS: rows}
+        ),
+        actor=street_user,
+    )
+
+    assert report.errors == []
+    assert sorted(Owner.objects.values_list("name", flat=True)) == [
+        "Mary Smith",
+        "张三",
+        "李四",
+        "王五",
+        "赵六",
+    ]
+
+
+def test_an_owner_registered_with_a_space_survives_a_reimport(community, street_user):
+    # given: an owner whose name the register holds with a space (entered in
+    # the admin), exported and imported again as the export wrote it
+    rows = [household_row(**{"业主": "欧阳娜娜"})]
+    data = workbook_bytes(
+        {ESTATES: [estate_row()], BUILDINGS: [building_row()], HOUSEHOLDS: rows}
+    )
+    import_register(data, actor=street_user)
+    Owner.objects.update(name="欧阳 娜娜")
+    rows = [household_row(**{"业主": "欧阳 娜娜"})]
+
+    report = import_register(
+        workbook_bytes(
+            {ESTATES: [estate_row()], BUILDINGS: [building_row()], HOUSEHOLDS: rows}
+        ),
+        actor=street_user,
+    )
+
+    assert report.errors == []
+    assert report.counts[HOUSEHOLDS].unchanged == 1
+    assert list(Owner.objects.values_list("name", flat=True)) == ["欧阳 娜娜"]
+
+
+@pytest.mark.parametrize(
+    "values, field, stored",
+    [
+        ({"居住情况": "空置房"}, "occupancy", "vacant"),
+        ({"居住情况": "闲置"}, "occupancy", "vacant"),
+        ({"居住情况": "租户"}, "occupancy", "rented"),
+        ({"居住情况": "出租房"}, "occupancy", "rented"),
+        ({"面积依据": "产权证"}, "area_basis", "registered"),
+        ({"面积依据": "房产证"}, "area_basis", "registered"),
+        ({"面积依据": "测绘"}, "area_basis", "surveyed"),
+    ],
+)
+def test_what_clerks_call_occupancy_and_area_basis(
+    community, street_user, values, field, stored
+):
+    data = workbook_bytes(
+        {
+            ESTATES: [estate_row()],
+            BUILDINGS: [building_row()],
+            HOUSEHOLDS: [household_row(**values)],
+        }
+    )
+
+    report = import_register(data, actor=street_user)
+
+    assert report.errors == []
+    assert getattr(Household.objects.get(), field) == stored
+
+
+def test_property_management_written_as_wuye(community, street_user):
+    data = workbook_bytes({ESTATES: [estate_row(**{"物业管理情况": "物业"})]})
+
+    report = import_register(data, actor=street_user)
+
+    assert report.errors == []
+    assert Estate.objects.get().management_model == "property_company"
