@@ -137,14 +137,20 @@ def field_reason(model, name: str, header: str, error: ValidationError) -> str:
 
 
 def _validate(
-    instance, layout: SheetLayout, row: ParsedRow, report: ImportReport, fk: str
+    instance,
+    layout: SheetLayout,
+    row: ParsedRow,
+    report: ImportReport,
+    fk: str,
+    skip: frozenset[str] = frozenset(),
 ) -> bool:
     """Run the model's validation (fields and clean(), as every service does)
-    and its check constraints on one row."""
+    and its check constraints on one row; `skip` names fields whose cells could
+    not be read (already reported), left out with every rule they take part in."""
     errors: dict[str, list[str]] = {}
     try:
         instance.full_clean(
-            exclude=[fk], validate_unique=False, validate_constraints=False
+            exclude=[fk, *skip], validate_unique=False, validate_constraints=False
         )
     except ValidationError as error:
         for name, field_errors in error.error_dict.items():
@@ -153,7 +159,7 @@ def _validate(
                 field_reason(type(instance), name, header, field_error)
                 for field_error in field_errors
             ]
-    for name, message in _check_constraints(instance, set(errors) | {fk}):
+    for name, message in _check_constraints(instance, set(errors) | {fk} | skip):
         errors.setdefault(name, []).append(message)
     for name, messages in errors.items():
         header = layout.header_of(name) if name != NON_FIELD_ERRORS else ""

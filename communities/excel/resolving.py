@@ -230,6 +230,7 @@ class _Resolver:
                 continue
             self.estates[key[1:]] = None
             if not row.ok:
+                self._check_readable_cells(layout, row, fk="community")
                 continue
             estate = _lookup(self.db_estates, (community.pk, name))
             if estate is None:
@@ -256,6 +257,8 @@ class _Resolver:
             ):
                 continue
             self.buildings[key[1:]] = None
+            if not row.ok:
+                self._check_readable_cells(layout, row, fk="estate")
             if estate is _SKIP or not row.ok:
                 continue
             building = (
@@ -300,6 +303,7 @@ class _Resolver:
             ):
                 continue
             if not row.ok:
+                self._check_readable_cells(layout, row, fk="building")
                 continue
             household = (
                 _lookup(
@@ -324,6 +328,19 @@ class _Resolver:
             ) and self._validate_new_owners(plan, layout):
                 self.households[key[1:]] = plan
                 _count(self.report, layout, plan)
+
+    def _check_readable_cells(self, layout: SheetLayout, row: ParsedRow, fk: str):
+        """A row with unreadable cells is not imported, but the cells that could
+        be read are checked by the model's rules too, so the clerk sees all of
+        the row's problems at once (on a fresh instance: nothing shared)."""
+        instance = layout.model()
+        unread = frozenset(
+            column.field for column in layout.columns if column.field not in row.values
+        )
+        for column in layout.model_columns():
+            if column.field not in unread:
+                setattr(instance, column.field, row.values[column.field])
+        _validate(instance, layout, row, self.report, fk=fk, skip=unread)
 
     def _plan_owners(self, plan, names, phone, community, layout) -> bool:
         """Owners of a household row. A name already among the household's

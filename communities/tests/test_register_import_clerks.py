@@ -647,3 +647,45 @@ def test_property_management_written_as_wuye(community, street_user):
 
     assert report.errors == []
     assert Estate.objects.get().management_model == "property_company"
+
+
+def test_a_row_with_an_unreadable_cell_gets_all_its_reasons_at_once(
+    community, street_user
+):
+    # the committee cell cannot be read; the readable cells still break the
+    # model's rules, and the clerk sees every reason in one go
+    data = workbook_bytes(
+        {
+            ESTATES: [
+                estate_row(
+                    **{
+                        "占地面积（㎡）": "-5㎡",
+                        "租户占比（%）": "120%",
+                        "60岁以上老人": 10,
+                        "80岁以上老人": 20,
+                        "业主委员会": "是吗",
+                    }
+                ),
+                # the 80+ count cannot be read: the 80-within-60 rule is not
+                # checked against a guess
+                estate_row(
+                    **{
+                        "小区名称": "幸福园小区",
+                        "80岁以上老人": "很多",
+                        "60岁以上老人": 1,
+                    }
+                ),
+            ]
+        }
+    )
+
+    report = import_register(data, actor=street_user)
+
+    assert [str(error) for error in report.errors] == [
+        "「小区」第2行「占地面积（㎡）」：不能为负数。",
+        "「小区」第2行「80岁以上老人」：80岁以上老人数不能多于60岁以上老人数。",
+        "「小区」第2行「租户占比（%）」：租户占比应在0到100之间。",
+        "「小区」第2行「业主委员会」：「是吗」无法识别，请填“是”或“否”。",
+        "「小区」第3行「80岁以上老人」：「很多」不是有效的数字。",
+    ]
+    assert not Estate.objects.exists()

@@ -211,6 +211,8 @@ def test_the_same_register_with_bad_rows_writes_nothing(community, street_user):
         f"「小区」第8行「建成年代」：建成年代不能晚于今年（{year}年）。",
         f"「户」第{last + 1}行「楼层」：「顶楼」不是有效的楼层，请填写数字，"
         "如 6、6F、6楼，地下室填 -1 或 B1。",
+        # the readable cells of a row with unreadable ones are checked too
+        f"「户」第{last + 1}行「专有部分面积（㎡）」：专有部分面积必须大于0。",
         f"「户」第{last + 1}行「联系电话」：「找物业」不是有效的电话号码："
         "手机号为11位数字，座机请带区号，如 0756-1234567。",
         f"「户」第{last + 2}行「楼栋名称」：找不到楼栋「99栋」（金海岸（二期））："
