@@ -8,7 +8,9 @@ or d), so a street office behind one carrier-grade NAT can be given room.
 A client is its IP address: the one the web server connected from, or the
 rightmost address of the header the trusted proxy sets
 (`RATE_LIMIT_CLIENT_IP_HEADER`, e.g. HTTP_X_REAL_IP). IPv6 clients are counted
-per /64, the block one subscriber gets. Addresses are hashed in cache keys.
+per /64, the block one subscriber gets. A caller may count something else
+instead (`client=`, e.g. a household, whichever address it comes from).
+Clients are hashed in cache keys.
 
 When the cache is unreachable the limiter lets requests through (logged): a
 Redis outage must not lock every resident out.
@@ -66,9 +68,9 @@ def client_of(request) -> str:
     return str(address)
 
 
-def _key(scope: str, request, rate: Rate) -> str:
+def _key(scope: str, request, rate: Rate, client: str | None = None) -> str:
     window = int(time.time() // rate.seconds)
-    digest = hashlib.sha256(client_of(request).encode()).hexdigest()[:20]
+    digest = hashlib.sha256((client or client_of(request)).encode()).hexdigest()[:20]
     return f"ratelimit:{scope}:{rate.seconds}:{window}:{digest}"
 
 
@@ -78,21 +80,21 @@ def seconds_left(scope: str) -> int:
     return max(1, int(seconds - time.time() % seconds))
 
 
-def is_limited(scope: str, request) -> bool:
+def is_limited(scope: str, request, *, client: str | None = None) -> bool:
     """Whether this client has used up the scope's allowance (nothing counted)."""
     rate = rate_for(scope)
     try:
-        used = cache.get(_key(scope, request, rate), 0)
+        used = cache.get(_key(scope, request, rate, client), 0)
     except Exception:  # the cache is down: let the request through
         logger.warning("rate limiter: cache unreachable", exc_info=True)
         return False
     return used >= rate.limit
 
 
-def hit(scope: str, request) -> bool:
+def hit(scope: str, request, *, client: str | None = None) -> bool:
     """Count one use against the client; True when it went over the limit."""
     rate = rate_for(scope)
-    key = _key(scope, request, rate)
+    key = _key(scope, request, rate, client)
     try:
         cache.add(key, 0, rate.seconds + 1)
         try:

@@ -388,6 +388,10 @@ RATE_LIMITS = {
     "access_code_failures": os.environ.get("RATE_LIMIT_ACCESS_CODES", "30/10m"),
     # Opinions left through estates' open links per client.
     "opinions": os.environ.get("RATE_LIMIT_OPINIONS", "20/h"),
+    # Forms and ballots one household sends through its code, from any address:
+    # each is kept as a version (with its photos), so a leaked slip cannot
+    # fill the disk or keep the workers decoding photos.
+    "household_submissions": os.environ.get("RATE_LIMIT_HOUSEHOLD_SUBMISSIONS", "30/h"),
 }
 # Behind a reverse proxy: the request header holding the client's address as
 # the proxy saw it (e.g. HTTP_X_REAL_IP). Unset: the connecting address.

@@ -13,6 +13,9 @@ token is a secret of the same kind):
   against the client's allowance of failures (baitang.ratelimit). Once that is
   used up, every code is refused until the window ends, the right ones too, so
   guessing learns nothing;
+- the forms and ballots one household sends count against that household's
+  allowance, from whatever address: each is kept as a version with its
+  photos, so a slip that went round cannot fill the disk;
 - the POST views are csrf_exempt. A forged cross-site POST would need the
   household's code in its URL, and whoever has the code can send the form
   themselves: forgery gains nothing, because no ambient credential (session,
@@ -63,6 +66,7 @@ from .voting import MATTERS, RULE_SETS
 
 FAILURES = "access_code_failures"
 OPINIONS = "opinions"
+SUBMISSIONS = "household_submissions"
 ELDER_COOKIE = "elder_mode"
 ELDER_COOKIE_AGE = 365 * 24 * 3600
 
@@ -108,7 +112,10 @@ def _too_many(request, scope: str = FAILURES):
     response = _render(
         request,
         "surveys/resident/too_many.html",
-        {"minutes": math.ceil(seconds / 60), "opinions": scope == OPINIONS},
+        {
+            "minutes": math.ceil(seconds / 60),
+            "sending": scope in (OPINIONS, SUBMISSIONS),
+        },
         status=429,
     )
     response["Retry-After"] = str(seconds)
@@ -124,6 +131,12 @@ def _household_or_refusal(request, code: str, *, limit_checked: bool = False):
         ratelimit.hit(FAILURES, request)
         return None, _invalid(request)
     return household, None
+
+
+def _sent_too_often(request, household) -> bool:
+    """Count one form or ballot a household sends, from whatever address; True
+    once it is over its allowance (each is kept as a version, with photos)."""
+    return ratelimit.hit(SUBMISSIONS, request, client=f"household:{household.pk}")
 
 
 def _household_url(code: str, saved: str = "") -> str:
@@ -316,6 +329,8 @@ def _campaign_page(request, code, campaign_id):
         fields = fields_from_answers(structure, values)
         return _campaign_form(request, context, structure, fields, {}, values)
 
+    if _sent_too_often(request, household):
+        return _too_many(request, SUBMISSIONS)
     parsed = answers_from_post(structure, request.POST, request.FILES)
     errors = dict(parsed.errors)
     if errors:
@@ -427,6 +442,8 @@ def ballot_page(request, code, vote_id):
         chosen = request.POST.get("choice", "")
         if not accepting:
             error = _("表决已结束，刚才的选择没有保存。")
+        elif _sent_too_often(request, household):
+            return _too_many(request, SUBMISSIONS)
         else:
             try:
                 ballot_cast(

@@ -68,6 +68,18 @@ def test_hits_count_up_to_the_limit_per_client():
     assert not is_limited("test", other)
 
 
+def test_a_caller_may_count_something_else_than_the_address():
+    # A household's forms count together, whichever address sends them.
+    home, office = request_from(), request_from("192.0.2.8")
+
+    hit("test", home, client="household:7")
+    hit("test", office, client="household:7")
+
+    assert is_limited("test", request_from("192.0.2.9"), client="household:7")
+    assert not is_limited("test", home, client="household:8")
+    assert not is_limited("test", home)
+
+
 def test_the_count_starts_again_in_the_next_window(monkeypatch):
     request = request_from()
     now = [1_000_000.0]
