@@ -133,8 +133,9 @@ def _paper_form(request, campaign, household, context):
                 stored_photos=frozenset(f"q{q}" for q, v in values.items() if v),
             ),
             "has_photos": structure.has_photo_questions,
+            # (number, the question's anchor, messages), in question order.
             "question_errors": sorted(
-                (numbers[key], " ".join(found))
+                (numbers[key], key, " ".join(found))
                 for key, found in errors.items()
                 if key in numbers
             ),

@@ -1,5 +1,6 @@
 """A community worker on a phone (390×844, real Chromium) enters a household's
-paper form; the staff pages pass axe-core and fit the screen."""
+paper form; the staff pages pass axe-core and fit the screen; their print
+buttons print."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -142,5 +143,38 @@ def test_staff_pages_are_accessible_and_fit(
             )
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
             assert_accessible(page)
+    finally:
+        context.close()
+
+
+def test_the_print_buttons_print(live_server, browser, street_user, data):
+    # The buttons once did nothing: no script listened to them.
+    vote = VoteFactory(estate=data.estate, building=data.buildings[0])
+    services.access_codes_ensure(estate=data.estate, actor=street_user)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN"
+    )
+    context.add_init_script("window.print = () => { window.__printed = true; };")
+    page = context.new_page()
+    paths = [
+        f"/surveys/campaigns/{data.campaign.pk}/results/",
+        f"/surveys/votes/{vote.pk}/",
+        f"/surveys/slips/?estate={data.estate.pk}",
+    ]
+    try:
+        log_in(page, live_server, paths[0], "street")
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            page.get_by_role("button", name="打印").click()
+            assert page.evaluate("window.__printed") is True, path
+    finally:
+        context.close()
+
+    # without JavaScript the button would do nothing, so it is not shown
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        log_in(page, live_server, paths[0], "street")
+        assert page.get_by_role("button", name="打印").count() == 0
     finally:
         context.close()

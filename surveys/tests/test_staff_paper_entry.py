@@ -165,10 +165,12 @@ def test_a_bad_answer_is_refused_with_its_question(client, community_user, data)
     response = client.post(url(data.campaign), form_data(data, household, rating="9"))
 
     assert response.status_code == 400
-    assert ("3", "评分应为 1 到 5 分。") in [
-        (str(n), m) for n, m in response.context["question_errors"]
-    ]
-    assert "第3题" in response.content.decode()
+    anchor = f"q{data.rating.pk}"
+    assert (3, anchor, "评分应为 1 到 5 分。") in response.context["question_errors"]
+    # the summary links to the question, which the page marks with that id
+    page = response.content.decode()
+    assert f'<a href="#{anchor}">第3题</a>' in page
+    assert f'id="{anchor}"' in page
     assert not Response.objects.filter(household=household).exists()
 
 
