@@ -76,10 +76,16 @@
     var counter = textarea.parentNode.querySelector("[data-count]");
     if (!counter) { return; }
     var left = parseInt(textarea.getAttribute("data-counter"), 10) - textarea.value.length;
+    var chinese = document.documentElement.lang.indexOf("zh") === 0;
     counter.hidden = false;
-    counter.textContent = document.documentElement.lang.indexOf("zh") === 0
-      ? "还可以写" + left + "字"
-      : left + " characters left";
+    counter.classList.toggle("is-over", left < 0);
+    if (left >= 0) {
+      counter.textContent = chinese ? "还可以写" + left + "字" : left + " characters left";
+    } else {
+      counter.textContent = chinese
+        ? "超出" + -left + "字，请删减一些"
+        : -left + " characters too many: please shorten it";
+    }
   }
 
   // --- Read aloud, where the browser can speak ---

@@ -226,3 +226,34 @@ def test_each_question_can_be_read_aloud_in_chinese(live_server, phone_page, set
     assert lang == "zh-CN"
     assert "您家需要加装电梯吗？" in text
     assert "不需要" in text
+
+
+def test_no_text_is_smaller_than_18px_and_the_counter_says_when_too_long(
+    live_server, phone_page, setup
+):
+    page = phone_page
+    page.goto(f"{live_server.url}{setup.url}")
+
+    # every piece of text a resident reads, the read-aloud buttons, hints,
+    # counters and the question numbers included (适老化: body text >= 18px)
+    small = page.evaluate(
+        """() => Array.from(document.querySelectorAll('main *, header a'))
+            .filter(e => e.offsetParent !== null)
+            .filter(e => Array.from(e.childNodes).some(
+              n => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+            .map(e => [e.textContent.trim().slice(0, 12),
+                       parseFloat(getComputedStyle(e).fontSize)])
+            .filter(([_, size]) => size < 18)
+            .map(([text, size]) => text + ' ' + size)"""
+    )
+    assert small == []
+
+    # a text answer past its limit (pasted, or maxlength dropped by the
+    # browser) says how much is over, not "-10 characters left"
+    text = page.locator(f"#q{setup.q('text')} textarea")
+    limit = int(text.get_attribute("maxlength"))
+    text.evaluate("(area) => area.removeAttribute('maxlength')")
+    text.fill("字" * (limit + 10))
+    counter = page.locator(f"#q{setup.q('text')} [data-count]")
+    assert counter.inner_text() == "超出10字，请删减一些"
+    assert "is-over" in counter.get_attribute("class")
