@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -27,6 +28,33 @@ admin.site.site_title = _("白藤街道老旧小区改造管理平台")
 admin.site.index_title = _("工作台")
 
 
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time boxes, each named after its field ("开始时间
+    日期"): Django's own gives the two boxes no label, so a screen reader
+    announces them as nameless text boxes."""
+
+    def __init__(self, attrs=None, *, label=""):
+        super().__init__(attrs)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        parts = (context["date_label"], context["time_label"])
+        for subwidget, part in zip(context["widget"]["subwidgets"], parts, strict=True):
+            subwidget["attrs"]["aria-label"] = f"{self.label} {part}".rstrip(":：")
+        return context
+
+
+class LabelledDateTimeMixin:
+    """Date-time fields of a model admin with named boxes (LabelledSplitDateTime)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AdminSplitDateTime:
+            field.widget = LabelledSplitDateTime(label=field.label)
+        return field
+
+
 class ServiceErrorsForm:
     """Shows the refusals of a service (a ValidationError raised while saving)
     on the form they came from: on their field when the form has it, above
@@ -47,7 +75,9 @@ class ServiceErrorsForm:
             self.add_error(field if field in self.fields else None, messages_)
 
 
-class ScopedModelAdmin(NormalizedSearchAdminMixin, admin.ModelAdmin):
+class ScopedModelAdmin(
+    LabelledDateTimeMixin, NormalizedSearchAdminMixin, admin.ModelAdmin
+):
     """Admin whose rows and rights come from the role rules, not Django's
     per-model permissions: `visible_to(user)` scopes, `can_edit` guards writes.
 
@@ -229,7 +259,12 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UserAdmin(NormalizedSearchAdminMixin, StreetOfficeOnlyMixin, DjangoUserAdmin):
+class UserAdmin(
+    LabelledDateTimeMixin,
+    NormalizedSearchAdminMixin,
+    StreetOfficeOnlyMixin,
+    DjangoUserAdmin,
+):
     list_display = ["username", "get_full_name", "role", "organisation", "is_active"]
     list_filter = ["role", "party_kind", "is_active", "communities"]
     search_fields = ["username", "first_name", "last_name", "organisation", "phone"]
@@ -243,6 +278,26 @@ class UserAdmin(NormalizedSearchAdminMixin, StreetOfficeOnlyMixin, DjangoUserAdm
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("角色与范围"), {"fields": ["role", "party_kind", "communities"]}),
     )
+    # Street staff keep the logins, but what makes a superuser stays with
+    # superusers: otherwise a street login could raise itself to superuser, or
+    # set a superuser's password and take that account over.
+    SUPERUSER_FIELDS = ["is_superuser", "groups", "user_permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.SUPERUSER_FIELDS
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class LoginLockedFilter(admin.SimpleListFilter):

@@ -228,7 +228,7 @@ def photo_thumbnail(photo: Photo):
     if not photo.thumbnail_small:
         return "—"
     return format_html(
-        '<img src="{}" alt="{}" style="max-width:160px;max-height:120px">',
+        '<img src="{}" alt="{}" class="register-picture">',
         photo.thumbnail_small.url,
         photo.caption or photo.get_stage_display(),
     )

@@ -430,9 +430,11 @@ class PhotoAdmin(EstateRowsAdmin):
         if not obj.thumbnail_large:
             return "—"
         return format_html(
-            '<a href="{}"><img src="{}" alt="" style="max-width:640px;width:100%"></a>',
+            '<a href="{}"><img src="{}" alt="{}" class="{}"></a>',
             obj.image.url,
             obj.thumbnail_large.url,
+            gettext("查看原图"),
+            "register-picture register-picture--large",
         )
 
     def save_model(self, request, obj, form, change):

@@ -642,6 +642,34 @@ def test_photo_upload_goes_through_photo_processing(client, community_user, comm
 
 
 @pytest.mark.django_db
+def test_photo_pictures_are_sized_by_class_and_the_preview_link_is_named(
+    client, street_user, community
+):
+    # A style attribute is dropped by the Content-Security-Policy: the list
+    # showed 320px thumbnails. A picture that is a link's only content names it.
+    from communities.photos import photo_create
+
+    estate = EstateFactory(community=community)
+    photo = photo_create(
+        estate=estate, image_file=png_upload(), actor=SYSTEM, caption="楼道"
+    )
+    client.force_login(street_user)
+
+    listing = client.get("/admin/communities/photo/").content.decode()
+    page = client.get(f"/admin/communities/photo/{photo.pk}/change/").content.decode()
+
+    assert (
+        f'<img src="{photo.thumbnail_small.url}" alt="楼道" class="register-picture">'
+        in listing
+    )
+    assert (
+        f'<a href="{photo.image.url}"><img src="{photo.thumbnail_large.url}" '
+        'alt="查看原图" class="register-picture register-picture--large"></a>' in page
+    )
+    assert "/static/css/admin.css" in page
+
+
+@pytest.mark.django_db
 def test_a_file_that_is_not_an_image_is_a_chinese_form_error(
     client, street_user, community
 ):

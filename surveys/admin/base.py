@@ -180,9 +180,10 @@ def photo_preview(field_file, *, large: bool = False):
     if not field_file:
         return "—"
     return format_html(
-        '<a href="{}"><img src="{}" alt="" class="{}"></a>',
+        '<a href="{}"><img src="{}" alt="{}" class="{}"></a>',
         field_file.url,
         field_file.url,
+        gettext("查看原图"),  # the link's purpose: the picture opens in full
         "survey-picture survey-picture--large" if large else "survey-picture",
     )
 

@@ -1,12 +1,21 @@
 """Office staff in the admin with a real Chromium: a campaign drafted with the
 question editor (the admin's own "add another" rows, under the site's
 Content-Security-Policy), its options set on the question's page, and opened
-with a reason."""
+with a reason; the editor's pages pass axe-core and fit a 1366px screen."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from communities.tests.factories import EstateFactory
-from surveys.models import Campaign
+from conftest import assert_no_horizontal_scroll
+from surveys.models import Campaign, Question
+from surveys.tests.factories import (
+    CampaignFactory,
+    MenuItemFactory,
+    OptionFactory,
+    QuestionFactory,
+    QuestionItemFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,3 +79,62 @@ def test_a_worker_drafts_a_campaign_and_opens_it(
     question = campaign.questions.get()
     assert list(question.options.values_list("label", flat=True)) == ["同意", "不同意"]
     assert blocked == []
+
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+
+
+@pytest.fixture
+def staff_desktop(browser):
+    """The office's screen: 1366×768, the admin's sidebar open."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_a_drafts_question_editor_is_accessible_and_fits_the_screen(
+    live_server, staff_desktop, street_user, community
+):
+    # given a draft with a question of every kind, one of them conditional
+    estate = EstateFactory(community=community, name="锦绣小区")
+    campaign = CampaignFactory(
+        estate=estate, status="draft", title="锦绣小区改造点单", opens_at=None
+    )
+    kinds = [k for k, _label in Question.Kind.choices]
+    questions = [
+        QuestionFactory(campaign=campaign, position=n, kind=kind, prompt=f"第{n}题")
+        for n, kind in enumerate(kinds, start=1)
+    ]
+    single = next(q for q in questions if q.kind == Question.Kind.SINGLE)
+    yes = OptionFactory(question=single, label="有老人同住")
+    later = next(q for q in questions if q.position > single.position)
+    later.show_if_option = yes
+    later.save()
+    QuestionItemFactory(question=questions[0], item=MenuItemFactory(name="加装电梯"))
+    page = staff_desktop
+    log_in(page, live_server, "/admin/", street_user.username)
+
+    for path in [
+        f"/admin/surveys/campaign/{campaign.pk}/change/",
+        f"/admin/surveys/question/{single.pk}/change/",
+        f"/admin/surveys/question/{questions[0].pk}/change/",
+        "/admin/surveys/campaign/",
+        "/admin/surveys/vote/add/",
+    ]:
+        # when a street officer opens it
+        page.goto(f"{live_server.url}{path}")
+
+        # then nothing WCAG 2.1 A/AA fails (date and time boxes and every
+        # input of a question row are named) and nothing scrolls sideways
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, (path, results.generate_report())
+        assert_no_horizontal_scroll(page)
+
+    page.goto(f"{live_server.url}/admin/surveys/campaign/{campaign.pk}/change/")
+    assert page.get_by_label("开始时间 日期").count() == 1
+    assert page.locator('label[for="id_questions-0-prompt"]').inner_text() == "题目"
