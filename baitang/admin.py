@@ -298,26 +298,6 @@ class UserAdmin(
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
-    # Street staff keep the logins, but what makes a superuser stays with
-    # superusers: otherwise a street login could raise itself to superuser, or
-    # set a superuser's password and take that account over.
-    SUPERUSER_FIELDS = ["is_superuser", "groups", "user_permissions"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += self.SUPERUSER_FIELDS
-        return fields
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 class LoginLockedFilter(admin.SimpleListFilter):
