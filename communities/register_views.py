@@ -9,12 +9,9 @@ it polls the JSON progress endpoint (static/js/register_import.js). A job's
 pages answer its uploader only; anyone else gets 404.
 """
 
-from functools import wraps
-
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -24,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from baitang.roles import is_office_staff
+from baitang.decorators import office_staff_required
 
 from . import excel, exports
 from .excel import jobs
@@ -34,19 +31,6 @@ from .views import chosen_ids, register_export_response
 ERRORS_SHOWN = 200
 # Without JavaScript a running job's page reloads itself this often (seconds).
 REFRESH_SECONDS = 2
-
-
-def office_staff_required(view):
-    """Log in first; then only street and community staff, others get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_office_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class RegisterUploadForm(forms.Form):

@@ -1,12 +1,9 @@
 """The register's pages for office staff: the street overview, its export,
 and the estate profile (三维画像)."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from baitang.roles import is_office_staff
+from baitang.decorators import office_staff_required
 
 from . import excel, exports, selectors
 from .forecast import estate_forecast
@@ -24,20 +21,6 @@ from .models import EstateNeed, Problem, RegisterExport, mask_phone
 from .permissions import can_edit_estate
 
 OVERVIEW_PAGE_SIZE = 50
-
-
-def office_staff_required(view):
-    """Anonymous users go to the login page; logins that keep no register
-    (outside parties) get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_office_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def bar_chart(*, chart_id: str, title: str, description: str, rows, series):
