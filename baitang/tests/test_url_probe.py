@@ -8,11 +8,12 @@ beyond the database's range, another community's ids).
 It asserts what must hold everywhere: never a 500; staff pages and uploaded
 files refused to outside parties and anonymous visitors; another community's
 rows a 404; no page shows a role what it may not see (names, phones, answers,
-codes, drafts), a household's code shows nothing of another household; and a
-hostile write changes nothing on the other community's side. The admin's and
-the API's rows are probed in depth by test_permission_matrix; here their index
-and list pages are scanned for leaks, and every other pattern must be listed
-in `addresses`, so a new page fails this test until it is probed.
+codes, drafts), a household's code shows nothing of another household; a
+hostile write changes nothing on the other community's side; staff pages are
+kept by no cache. The admin's and the API's rows are probed in depth by
+test_permission_matrix; here their index and list pages are scanned for
+leaks, and every other pattern must be listed in `addresses`, so a new page
+fails this test until it is probed.
 """
 
 import datetime
@@ -589,6 +590,9 @@ def test_every_address_by_role(client, role_users, world, role):
             headers = (response.get("Referrer-Policy"), response.get("Cache-Control"))
             if headers != ("no-referrer", "private, no-store"):
                 failures.append(f"{label}: resident headers {headers}")
+        if address.kind == STAFF and status == 200 and method == "get":
+            if "no-store" not in response.get("Cache-Control", ""):
+                failures.append(f"{label}: a staff page a cache may keep")
         if "text/html" in response.get("Content-Type", "") and status == 200:
             policy = response.get("Content-Security-Policy", "")
             scripts = policy.partition("script-src")[2].partition(";")[0]
