@@ -237,7 +237,7 @@ def staff_page_links(campaign: Campaign):
         (reverse("surveys:campaign_results", args=[campaign.pk]), gettext("结果")),
         (reverse("surveys:campaign_words", args=[campaign.pk]), gettext("意见与答复")),
         (reverse("surveys:campaign_paper", args=[campaign.pk]), gettext("纸质代填")),
-        (slips_url(campaign.estate_id, campaign.building_id), gettext("住户卡片")),
+        (slips_url(campaign.estate_id, campaign.building_id), gettext("访问码纸条")),
     )
 
 

@@ -406,7 +406,7 @@ class AccessCodeAdmin(ReadOnlyRecordsAdmin):
     def code_column(self, obj):
         return format_code(obj.code)
 
-    @admin.display(description=_("住户卡片"))
+    @admin.display(description=_("访问码纸条"))
     def slips_link(self, obj):
         building = obj.household.building
         return format_html(

@@ -188,7 +188,7 @@ def test_a_code_is_reissued_after_a_confirmation(client, community_user, communi
     asked = client.post(CODES, chosen)
     old.refresh_from_db()
     assert old.is_active
-    assert "确认后，这些户原来的住户卡片" in asked.content.decode()
+    assert "确认后，这些户原来的访问码纸条" in asked.content.decode()
     assert "1栋 1单元" in asked.content.decode()
 
     done = client.post(CODES, {**chosen, "confirm": "1"}, follow=True)

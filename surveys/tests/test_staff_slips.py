@@ -145,7 +145,7 @@ def test_reissue_asks_first_then_stops_the_old_code(client, community_user, esta
 
     confirm = client.get(reissue_url(household))
     assert confirm.status_code == 200
-    assert "原来的入户码和二维码立即作废" in confirm.content.decode()
+    assert "原来的访问码和二维码立即作废" in confirm.content.decode()
     assert AccessCode.objects.get(pk=old.pk).is_active  # nothing happened yet
 
     response = client.post(reissue_url(household))
@@ -191,3 +191,23 @@ def test_slips_query_count_does_not_grow(
         response = client.get(URL, {"estate": estate_.pk})
 
     assert response.context["page"].paginator.count == count + 6
+
+
+def test_staff_call_the_code_by_the_name_on_the_slip(client, community_user, estate):
+    # The slip, the home page and the resident pages say 访问码: the staff
+    # pages said 入户码 and the admin 住户卡片 for the same thing.
+    estate_, _buildings, households = estate
+    client.force_login(community_user)
+    client.post(URL, {"estate": estate_.pk})
+    pages = [
+        client.get(URL, {"estate": estate_.pk}),
+        client.get(reverse("surveys:campaign_list")),
+        client.get(reverse("surveys:slip_reissue", args=[households[0].pk])),
+        client.get(reverse("admin:surveys_campaign_changelist")),
+    ]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "入户码" not in html and "住户卡片" not in html
+    assert "打印访问码" in pages[0].content.decode()
