@@ -6,7 +6,7 @@ import pytest
 from baitang.roles import SYSTEM
 from communities.tests.factories import BuildingFactory
 from surveys.models import Ballot, Vote
-from surveys.services import vote_set_status
+from surveys.services import ballot_cast, vote_set_status
 from surveys.tests.factories import VoteFactory
 from surveys.tests.resident_data import full_campaign
 
@@ -109,3 +109,21 @@ def test_the_household_page_lists_the_vote(client, setup, vote):
     assert "加装电梯表决" in page
     assert "还没有投票。" in page
     assert f'href="{url(setup, vote)}"' in page
+
+
+def test_a_ballot_cast_by_a_proxy_names_the_proxy(client, setup, vote, community_user):
+    # The household sees who voted in its name, on paper, with a written proxy.
+    ballot_cast(
+        vote=vote,
+        household=setup.household,
+        choice="yes",
+        actor=community_user,
+        paper_date=vote.opens_at.date(),
+        proxy_name="王小明",
+        proxy_document="委托书第003号",
+    )
+
+    page = client.get(url(setup, vote)).content.decode()
+
+    assert "（纸质表决票，由工作人员录入）" in page
+    assert "（由受托人王小明凭书面委托投票）" in page
