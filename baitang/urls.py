@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.switch_language, name="switch_language"),
+    path("elder-mode/", views.switch_elder_mode, name="elder_mode"),
     path("admin/", admin.site.urls),
     path("account/tokens/", token_views.token_list, name="account_tokens"),
     path("account/tokens/issue/", token_views.token_issue, name="account_token_issue"),

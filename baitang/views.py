@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission
 
 from baitang import health
 from baitang.decorators import office_staff_required
+from baitang.elder_mode import ELDER_COOKIE, ELDER_COOKIE_AGE
 from baitang.roles import is_office_staff
 
 
@@ -139,3 +140,31 @@ def csrf_failure(request, reason=""):
 # no context processors, so nothing on it reaches for the database (which may be
 # why the request failed). Kept here so urls.py names every handler in one place.
 server_error = defaults.server_error
+
+
+@require_safe
+def switch_elder_mode(request):
+    """Turn the elder mode (长辈版: larger text and buttons) on or off and go back.
+    A plain link, like switch_language: one tap, remembered in a
+    cookie, changing nothing but how the pages look."""
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if request.GET.get("on") == "1":
+        response.set_cookie(
+            ELDER_COOKIE,
+            "1",
+            max_age=ELDER_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    # `next` may hold a household's page address.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -12,7 +12,6 @@ urlpatterns = [
     path("s/<str:code>/c/<int:campaign_id>/", views.campaign_page, name="campaign"),
     path("s/<str:code>/v/<int:vote_id>/", views.ballot_page, name="ballot"),
     path("o/<str:token>/", views.opinion_page, name="opinion"),
-    path("elder-mode/", views.switch_elder_mode, name="elder_mode"),
     # Office staff (surveys/staff_views.py).
     path("surveys/", staff_views.campaign_list, name="campaign_list"),
     path("surveys/campaigns/", staff_views.campaign_list, name="campaigns"),

@@ -1,6 +1,7 @@
 """Residents' pages, without an account: a household's own page, its campaign
 forms and ballots through the access code in the URL, an estate's open link for
-non-binding opinions, the box to type a code and the elder-mode switch. Office
+non-binding opinions and the box to type a code (the elder-mode switch is
+baitang's, like the language switch). Office
 staff pages are in staff_views.py.
 
 The access code is the household's password, so under /s/ (and /o/, whose
@@ -32,18 +33,18 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from baitang import ratelimit
+from baitang.elder_mode import ELDER_COOKIE, is_elder_mode
 
 from . import selectors
 from .answers import clean_answers
@@ -67,8 +68,6 @@ from .voting import MATTERS, RULE_SETS
 FAILURES = "access_code_failures"
 OPINIONS = "opinions"
 SUBMISSIONS = "household_submissions"
-ELDER_COOKIE = "elder_mode"
-ELDER_COOKIE_AGE = 365 * 24 * 3600
 
 
 def resident_headers(view):
@@ -84,12 +83,7 @@ def resident_headers(view):
     return wrapper
 
 
-def is_elder_mode(request) -> bool:
-    return request.COOKIES.get(ELDER_COOKIE) == "1"
-
-
 def _render(request, template: str, context: dict, status: int = 200):
-    context.setdefault("elder", is_elder_mode(request))
     return render(request, template, context, status=status)
 
 
@@ -144,7 +138,7 @@ def _household_url(code: str, saved: str = "") -> str:
     return f"{url}?saved={saved}" if saved else url
 
 
-# --- The code box and the elder-mode switch -------------------------------------
+# --- The code box --------------------------------------------------------------
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -163,34 +157,6 @@ def code_entry(request):
         ratelimit.hit(FAILURES, request)
         return _invalid(request, typed=typed)
     return redirect("surveys:household", code=code)
-
-
-@require_safe
-def switch_elder_mode(request):
-    """Turn the elder mode (长辈版: larger text and buttons) on or off and go back.
-    A plain link, like baitang.views.switch_language: one tap, remembered in a
-    cookie, changing nothing but how the pages look."""
-    next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
-    if request.GET.get("on") == "1":
-        response.set_cookie(
-            ELDER_COOKIE,
-            "1",
-            max_age=ELDER_COOKIE_AGE,
-            samesite="Lax",
-            secure=request.is_secure(),
-            httponly=True,
-        )
-    else:
-        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
-    # `next` may hold a household's page address.
-    response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- A household's own page ------------------------------------------------------

@@ -92,3 +92,20 @@ def test_pages_answer_head_as_well_as_get(client, street_user):
         assert head.status_code == get.status_code, url
         assert head.status_code in (200, 302, 503), url
         assert head.content == b"", url
+
+
+@pytest.mark.django_db
+def test_the_home_page_offers_the_elder_mode_on_its_first_screen(client):
+    page = client.get("/").content.decode()
+    switch = re.search(r'href="(/elder-mode/\?on=1[^"]*)"', page)[1].replace(
+        "&amp;", "&"
+    )
+
+    response = client.get(switch)
+    elder = client.get("/").content.decode()
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert '<body class="resident">' in page
+    assert '<body class="resident elder">' in elder
+    assert "css/resident" in elder and "css/resident" not in page

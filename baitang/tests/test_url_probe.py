@@ -290,9 +290,7 @@ def addresses(world: World) -> dict[str, list[Address]]:
         "switch_language": [
             Address("/language/?language=en&next=//evil.example", PUBLIC)
         ],
-        "surveys:elder_mode": [
-            Address("/elder-mode/?on=1&next=https://evil.example", PUBLIC)
-        ],
+        "elder_mode": [Address("/elder-mode/?on=1&next=https://evil.example", PUBLIC)],
         "surveys:code_entry": [Address("/s/", PUBLIC)],
         "account_tokens": [Address("/account/tokens/", LOGIN)],
         "account_token_issue": [Address("/account/tokens/issue/", LOGIN)],
