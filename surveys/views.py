@@ -61,7 +61,11 @@ from .question_block import (
 from .services import ballot_cast, opinion_submit, response_submit
 from .services.campaigns import campaign_accepts_answers
 from .services.responses import OPINION_MAX_LENGTH
-from .services.votes import vote_accepts_ballots
+from .services.votes import (
+    ONLINE_BALLOT_REFUSED,
+    online_ballot_allowed,
+    vote_accepts_ballots,
+)
 from .structure import campaign_structure
 from .voting import MATTERS, RULE_SETS
 
@@ -437,6 +441,8 @@ def ballot_page(request, code, vote_id):
             "threshold": _threshold_words(vote),
             "ballot": ballot,
             "accepting": accepting,
+            "online_allowed": online_ballot_allowed(household),
+            "online_refused": ONLINE_BALLOT_REFUSED,
             "choices": Ballot.Choice.choices,
             "chosen": chosen,
             "error": error,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from baitang.roles import recorded_actor
 from communities.models import Building, Estate, Household
@@ -216,6 +217,17 @@ def tally_record(tally) -> dict:
     }
 
 
+ONLINE_BALLOT_REFUSED = gettext_lazy(
+    "本户登记为出租、空置或未售，网上投票只面向业主自住的住户。"
+    "业主本人请到社区投票，或书面委托他人，由工作人员登记。"
+)
+
+
+def online_ballot_allowed(household: Household) -> bool:
+    """A household's code may cast its owner's ballot only where the owner lives."""
+    return household.occupancy == Household.Occupancy.OWNER_OCCUPIED
+
+
 def vote_accepts_ballots(vote: Vote, now: datetime.datetime) -> bool:
     return (
         vote.status == Vote.Status.OPEN
@@ -240,6 +252,11 @@ def ballot_cast(
     from a paper ballot; a written proxy is recorded with its document. A
     holder may change their ballot until the vote closes; every change is kept."""
     if acts_for_household(actor, household):
+        # The access code is the household's, and whoever lives there holds it:
+        # only where the owner lives can it speak for the owner. A tenant's,
+        # an empty or an unsold flat's owner votes on paper or by proxy.
+        if not online_ballot_allowed(household):
+            raise ValidationError(ONLINE_BALLOT_REFUSED)
         channel, entered_by = Ballot.Channel.ONLINE, None
         paper_date = None
         if proxy_name:

@@ -127,3 +127,16 @@ def test_a_ballot_cast_by_a_proxy_names_the_proxy(client, setup, vote, community
 
     assert "（纸质表决票，由工作人员录入）" in page
     assert "（由受托人王小明凭书面委托投票）" in page
+
+
+def test_a_rented_flat_s_code_cannot_vote_for_the_owner(client, setup, vote):
+    setup.household.occupancy = "rented"
+    setup.household.save(update_fields=["occupancy"])
+
+    page = client.get(url(setup, vote)).content.decode()
+    posted = client.post(url(setup, vote), {"choice": "yes"})
+
+    assert "网上投票只面向业主自住的住户" in page
+    assert 'name="choice"' not in page
+    assert "网上投票只面向业主自住的住户" in posted.content.decode()
+    assert not Ballot.objects.exists()

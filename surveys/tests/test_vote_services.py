@@ -259,3 +259,36 @@ def test_a_vote_past_its_closing_time_takes_no_ballots(vote, building):
         ballot_cast(vote=vote, household=home, choice="yes", actor=Resident(home))
 
     assert error.value.messages == ["表决已结束或尚未开始，不能投票。"]
+
+
+@pytest.mark.parametrize(
+    "occupancy",
+    [
+        Household.Occupancy.RENTED,
+        Household.Occupancy.VACANT,
+        Household.Occupancy.UNSOLD,
+    ],
+)
+def test_only_an_owner_occupied_flat_votes_online(vote, building, occupancy):
+    # A tenant holds the rented flat's slip: it must not speak for the owner.
+    flat_ = flat(building, [OwnerFactory()], occupancy=occupancy)
+
+    with pytest.raises(ValidationError) as error:
+        ballot_cast(vote=vote, household=flat_, choice="yes", actor=Resident(flat_))
+
+    assert "网上投票只面向业主自住的住户" in error.value.messages[0]
+    assert not Ballot.objects.exists()
+
+
+def test_the_owner_of_a_rented_flat_votes_on_paper(vote, building, community_user):
+    rented = flat(building, [OwnerFactory()], occupancy=Household.Occupancy.RENTED)
+
+    ballot = ballot_cast(
+        vote=vote,
+        household=rented,
+        choice="yes",
+        actor=community_user,
+        paper_date=timezone.localdate(),
+    )
+
+    assert ballot.channel == Ballot.Channel.PAPER
