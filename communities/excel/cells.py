@@ -95,6 +95,15 @@ def parse_label(value) -> str:
     return parse_text(value).translate(_HALF_WIDTH)
 
 
+_ROOM_SUFFIX = re.compile(r"(?<=\d)\s*[室房号]$")
+
+
+def parse_room(value) -> str:
+    """A room number: as parse_label, and "103室" or "103号" is room 103, so a
+    later file typing "103" finds the same household."""
+    return _ROOM_SUFFIX.sub("", parse_label(value))
+
+
 def parse_phone(value) -> str:
     """A phone number as every write stores it (communities.phones)."""
     try:

@@ -28,6 +28,7 @@ from .cells import (
     parse_label,
     parse_owners,
     parse_phone,
+    parse_room,
     parse_text,
     parse_year,
 )
@@ -318,7 +319,7 @@ LAYOUT: tuple[SheetLayout, ...] = (
                 "number",
                 gettext_lazy("必填。如 301，同一单元内不重复。"),
                 width=10,
-                parse=parse_label,
+                parse=parse_room,
             ),
             Column(
                 "楼层",

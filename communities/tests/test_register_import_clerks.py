@@ -16,7 +16,7 @@ from communities.excel import (
     import_register,
     parse_decimal,
 )
-from communities.excel.cells import CellError, parse_floor
+from communities.excel.cells import CellError, parse_floor, parse_room
 from communities.models import Building, Estate, Household, Owner
 from communities.tests.excel_samples import (
     building_row,
@@ -689,3 +689,17 @@ def test_a_row_with_an_unreadable_cell_gets_all_its_reasons_at_once(
         "「小区」第3行「80岁以上老人」：「很多」不是有效的数字。",
     ]
     assert not Estate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("103室", "103"),
+        ("103 室", "103"),
+        ("１０３号", "103"),
+        ("301", "301"),
+        ("A座", "A座"),
+    ],
+)
+def test_a_room_typed_with_its_suffix_is_the_same_room(typed, stored):
+    assert parse_room(typed) == stored
